@@ -1,0 +1,343 @@
+"""Opening an issues DB: file checks, connection settings, migrations and the store's own indexes.
+
+Nothing here writes to a file before it is known to be an issues DB (or a new/empty one we were asked
+to create): a PNG, a text file or another app's SQLite DB is refused untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import migrations
+from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 5.0
+
+# Columns a v5 `issues` table must have (compat.md 2.3).
+V5_ISSUE_COLUMNS = (
+    "id", "number", "title", "description", "status", "priority", "issue_type", "is_blocked",
+    "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at", "agent",
+)
+
+# The ready queue's priority rank. Unknown/NULL ranks as medium (compat.md decision 5).
+PRIORITY_RANK_SQL = (
+    "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END"
+)
+READY_BASE_SQL = "status = 'open' AND ifnull(is_blocked, 0) = 0"
+
+# Extra indexes the store adds on a read-write open (the crate ignores them). The partial
+# expression indexes make the ready queue O(page) at any size; the planner is pointed at them
+# with INDEXED BY, so no ANALYZE is needed.
+STORE_INDEXES = {
+    "tui_idx_ready": f"CREATE INDEX IF NOT EXISTS tui_idx_ready ON issues(({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
+    "tui_idx_ready_agent": f"CREATE INDEX IF NOT EXISTS tui_idx_ready_agent ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
+    "tui_idx_in_progress": "CREATE INDEX IF NOT EXISTS tui_idx_in_progress ON issues(julianday(claimed_at)) WHERE status = 'in_progress'",
+    "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
+    "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
+    "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
+}
+
+# Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
+# whoever writes (the crate's writes fire them too).
+COUNTS_DDL = [
+    "CREATE TABLE IF NOT EXISTS tui_issue_counts (status TEXT NOT NULL, blocked INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (status, blocked))",
+    """CREATE TRIGGER IF NOT EXISTS tui_counts_insert AFTER INSERT ON issues BEGIN
+  INSERT OR IGNORE INTO tui_issue_counts (status, blocked, n) VALUES (NEW.status, ifnull(NEW.is_blocked, 0) != 0, 0);
+  UPDATE tui_issue_counts SET n = n + 1 WHERE status = NEW.status AND blocked = (ifnull(NEW.is_blocked, 0) != 0);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS tui_counts_delete AFTER DELETE ON issues BEGIN
+  UPDATE tui_issue_counts SET n = n - 1 WHERE status = OLD.status AND blocked = (ifnull(OLD.is_blocked, 0) != 0);
+END""",
+    """CREATE TRIGGER IF NOT EXISTS tui_counts_update AFTER UPDATE OF status, is_blocked ON issues
+WHEN OLD.status IS NOT NEW.status OR (ifnull(OLD.is_blocked, 0) != 0) IS NOT (ifnull(NEW.is_blocked, 0) != 0) BEGIN
+  UPDATE tui_issue_counts SET n = n - 1 WHERE status = OLD.status AND blocked = (ifnull(OLD.is_blocked, 0) != 0);
+  INSERT OR IGNORE INTO tui_issue_counts (status, blocked, n) VALUES (NEW.status, ifnull(NEW.is_blocked, 0) != 0, 0);
+  UPDATE tui_issue_counts SET n = n + 1 WHERE status = NEW.status AND blocked = (ifnull(NEW.is_blocked, 0) != 0);
+END""",
+]
+COUNTS_TRIGGERS = ("tui_counts_insert", "tui_counts_delete", "tui_counts_update")
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """What the store found when it opened the file."""
+
+    path: str
+    schema_version: int
+    migrated_from: int | None
+    read_only: bool
+    read_only_reason: str | None
+    journal_mode: str
+    created: bool
+
+
+def inspect_path(path: Path, create: bool) -> bool:
+    """Refuse what is not an issues DB before any connection touches it. Returns True if it is new."""
+    if path.is_dir():
+        raise NotAnIssuesDb(f"{path} is a directory, not an issues database")
+    if not path.exists():
+        if not create:
+            raise NotAnIssuesDb(f"{path} does not exist (create one with --create, or `issues-tui add TITLE --db {path}`)")
+        if not path.parent.exists():
+            raise NotAnIssuesDb(f"cannot create {path}: folder {path.parent} does not exist")
+        return True
+    size = path.stat().st_size
+    if size == 0:
+        if not create:
+            raise NotAnIssuesDb(f"{path} is an empty file, not an issues database (use --create to initialise it)")
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise NotAnIssuesDb(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not head.startswith(SQLITE_MAGIC):
+        raise NotAnIssuesDb(f"{path} is not a SQLite database (not an issues DB)")
+    if len(head) < 100:
+        raise NotAnIssuesDb(f"{path} is a truncated SQLite file (only {size} bytes)")
+    return False
+
+
+def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def table_names(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def issue_columns(conn: sqlite3.Connection) -> list[str]:
+    return [r[1] for r in conn.execute("PRAGMA table_info(issues)")]
+
+
+def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
+    """Check the schema of an existing SQLite file: (schema version, tables). Raises if not ours."""
+    try:
+        tables = table_names(conn)
+    except sqlite3.DatabaseError as exc:
+        raise NotAnIssuesDb(f"{path} cannot be read as SQLite: {exc}") from None
+    if "issues" not in tables:
+        if tables - {"schema_version"}:
+            raise NotAnIssuesDb(f"{path} is a SQLite database of another kind (no `issues` table), not an issues DB")
+        return 0, tables
+    version = migrations.read_version(conn)
+    cols = set(issue_columns(conn))
+    needed = set(V5_ISSUE_COLUMNS) if version >= 5 else set(V5_ISSUE_COLUMNS) - {"agent"}
+    missing = sorted(needed - cols)
+    if missing:
+        raise NotAnIssuesDb(f"{path}: table `issues` lacks column(s) {', '.join(missing)}; not a valid issues DB (schema v{version})")
+    return version, tables
+
+
+def translate(exc: sqlite3.Error, path: str) -> StoreError:
+    """Turn a sqlite3 error into a one-line StoreError."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return BusyError(f"database is busy (locked by another process for over {BUSY_TIMEOUT_S:.0f} s): {path}")
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyError(f"{path} is read-only: {text}")
+    if "malformed" in text or "not a database" in text:
+        return NotAnIssuesDb(f"{path} is damaged ({text})")
+    if "unable to open" in text:
+        return StoreError(f"cannot open {path}: {text}")
+    return StoreError(f"{path}: {text}")
+
+
+class Connection:
+    """One long-lived connection (shared across threads under a lock) plus file bookkeeping."""
+
+    conn: sqlite3.Connection
+    info: FileInfo
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, create: bool = True,
+                 clock: Callable[[], int] | None = None, actor: str = "store") -> None:
+        self.path = Path(path)
+        self.actor = actor
+        self.clock = clock or time.time_ns
+        self._lock = threading.RLock()
+        self._has_store_indexes = False
+        self._has_counts = False
+        try:
+            self._open(read_only, create)
+        except sqlite3.Error as exc:
+            raise translate(exc, str(self.path)) from None
+        self._identity = self._file_identity()
+
+    # -- opening -------------------------------------------------------------------------------
+    def _open(self, read_only: bool, create: bool) -> None:
+        path = self.path
+        new = inspect_path(path, create and not read_only)
+        ro_reason = None
+        if not new and not read_only and not os.access(path, os.W_OK):
+            read_only, ro_reason = True, "the file is not writable"
+        if not new and not read_only and not os.access(path.parent, os.W_OK):
+            read_only, ro_reason = True, "its folder is not writable (no room for the -wal/-journal file)"
+        if read_only and ro_reason is None:
+            ro_reason = "opened read-only"
+
+        if read_only:
+            conn = _connect(path, True)
+            try:
+                version, tables = classify(conn, path)
+            except sqlite3.OperationalError:
+                conn.close()
+                conn = _connect(path, True, immutable=True)
+                version, tables = classify(conn, path)
+            if "issues" not in tables:
+                conn.close()
+                raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
+            if version < 5:
+                conn.close()
+                raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
+            self.conn = conn
+            self._detect_extras()
+            jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            self.info = FileInfo(str(path), version, None, True, ro_reason, jm, False)
+            return
+
+        if not new:
+            # Look before we write: classify with a read-only connection first.
+            probe = _connect(path, True)
+            try:
+                version, _ = classify(probe, path)
+            finally:
+                probe.close()
+        conn = _connect(path, False)
+        self.conn = conn
+        try:
+            jm = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError:
+            jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        conn.execute("PRAGMA synchronous = FULL")
+        before, after = migrations.migrate(conn)
+        self._ensure_store_objects()
+        self.info = FileInfo(str(path), after, before if before < after else None, False, None, jm, new)
+
+    def _ensure_store_objects(self) -> None:
+        conn = self.conn
+        existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
+        missing_idx = [sql for name, sql in STORE_INDEXES.items() if name not in existing]
+        missing_counts = "tui_issue_counts" not in existing or any(t not in existing for t in COUNTS_TRIGGERS)
+        if missing_idx or missing_counts:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for sql in missing_idx:
+                    conn.execute(sql)
+                if missing_counts:
+                    for sql in COUNTS_DDL:
+                        conn.execute(sql)
+                    # (Re)build the counts from the table, inside the same lock as the triggers.
+                    conn.execute("DELETE FROM tui_issue_counts")
+                    conn.execute(
+                        "INSERT INTO tui_issue_counts (status, blocked, n) "
+                        "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2"
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        self._detect_extras()
+
+    def _detect_extras(self) -> None:
+        existing = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
+        self._has_store_indexes = all(name in existing for name in STORE_INDEXES)
+        self._has_counts = "tui_issue_counts" in existing and all(t in existing for t in COUNTS_TRIGGERS)
+        self._issue_columns = issue_columns(self.conn)
+        self._has_project_id = "project_id" in self._issue_columns
+
+    # -- plumbing ------------------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        return self.info.read_only
+
+    @property
+    def schema_version(self) -> int:
+        return self.info.schema_version
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def now_ns(self) -> int:
+        return self.clock()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self.conn
+            except sqlite3.Error as exc:
+                raise translate(exc, str(self.path)) from None
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One BEGIN IMMEDIATE ... COMMIT, retried while another process holds the lock."""
+        if self.info.read_only:
+            raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
+        with self._lock:
+            conn = self.conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise translate(exc, str(self.path)) from None
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise translate(exc, str(self.path)) from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    # -- change detection ----------------------------------------------------------------------
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def change_token(self) -> tuple:
+        """Cheap token that changes when another connection commits or the file is replaced/removed."""
+        ident = self._file_identity()
+        with self._lock:
+            try:
+                dv = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                dv = -1
+        return (ident, dv)
+
+    def file_replaced(self) -> bool:
+        """True if the path now names another file (or none) than the one we opened."""
+        return self._file_identity() != self._identity
+
+    def file_exists(self) -> bool:
+        return self.path.exists()

@@ -1,0 +1,480 @@
+"""Issue operations: the crate's API (same names, same semantics where compat.md keeps them) plus
+what the dashboard needs (the whole ready queue paged, views, counts, stale claims, guarded writes).
+
+Every write is one `BEGIN IMMEDIATE` transaction that re-reads the row, checks the transition
+(compat.md decision 3) and an optional `expect_updated_at` guard, writes, and appends an event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Callable, Iterable
+
+from . import timestamps
+from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .errors import ConflictError, ValidationError
+from .events import append_event
+from .models import Counts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 10_000
+REASON_MAX = 10_000
+AGENT_MAX = 100
+DEFAULT_AGENT = "codex"
+CLAIM_MINUTES = 15
+
+VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
+_BASE_COLS = (
+    "id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
+    "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at",
+)
+_NULLABLE_TEXT = {"description", "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
+
+
+# -- validation of new input ---------------------------------------------------------------------
+def validate_title(title) -> str:
+    if title is None or not str(title).strip():
+        raise ValidationError("title", "must not be empty")
+    text = str(title).strip()
+    if len(text) > TITLE_MAX:
+        raise ValidationError("title", f"is {len(text)} characters; at most {TITLE_MAX} allowed")
+    return text
+
+
+def validate_description(description) -> str | None:
+    if description is None:
+        return None
+    text = str(description)
+    if len(text) > DESCRIPTION_MAX:
+        raise ValidationError("description", f"is {len(text)} characters; at most {DESCRIPTION_MAX} allowed")
+    return text if text.strip() else None
+
+
+def validate_agent(agent) -> str:
+    if agent is None:
+        return DEFAULT_AGENT
+    text = str(agent).strip()
+    if not text:
+        raise ValidationError("agent", "must not be empty")
+    if len(text) > AGENT_MAX:
+        raise ValidationError("agent", f"is {len(text)} characters; at most {AGENT_MAX} allowed")
+    return text
+
+
+def validate_reason(reason) -> str:
+    if reason is None or not str(reason).strip():
+        raise ValidationError("reason", "a block needs a reason")
+    text = str(reason).strip()
+    if len(text) > REASON_MAX:
+        raise ValidationError("reason", f"is {len(text)} characters; at most {REASON_MAX} allowed")
+    return text
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# -- reading rows ----------------------------------------------------------------------------------
+def row_to_issue(names: list[str], row: tuple) -> Issue:
+    data = dict(zip(names, row))
+    for col in _NULLABLE_TEXT:
+        if data.get(col) == "":
+            data[col] = None  # compat.md decision 6: '' from crate imports reads as NULL
+    extra = {k: v for k, v in data.items() if k not in _BASE_COLS}
+    blocked = data.get("is_blocked")
+    try:
+        is_blocked = bool(int(blocked)) if blocked is not None else False
+    except (TypeError, ValueError):
+        is_blocked = bool(blocked)
+    return Issue(
+        id=data["id"],
+        number=data["number"],
+        title=data["title"] if data["title"] is not None else "",
+        description=data.get("description"),
+        status=Status.lenient(data.get("status")) if data.get("status") is not None else "",
+        priority=Priority.lenient(data.get("priority")),
+        issue_type=IssueType.lenient(data.get("issue_type")),
+        agent=data.get("agent") if data.get("agent") is not None else "",
+        is_blocked=is_blocked,
+        blocked_reason=data.get("blocked_reason"),
+        claimed_by=data.get("claimed_by"),
+        claimed_at=data.get("claimed_at"),
+        created_at=data.get("created_at") or "",
+        updated_at=data.get("updated_at") or "",
+        completed_at=data.get("completed_at"),
+        extra=extra,
+    )
+
+
+def fetch_issues(cursor: sqlite3.Cursor) -> list[Issue]:
+    names = [d[0] for d in cursor.description]
+    return [row_to_issue(names, row) for row in cursor.fetchall()]
+
+
+def claim_is_live(issue: Issue, cutoff_ns: int) -> bool:
+    """A claim counts while claimed_by is set and claimed_at parses to an instant after the cutoff."""
+    if not issue.claimed_by:
+        return False
+    at = timestamps.parse_ns(issue.claimed_at)
+    return at is not None and at >= cutoff_ns
+
+
+class IssueOps:
+    # -- helpers -------------------------------------------------------------------------------
+    def _cutoff(self, minutes: float = CLAIM_MINUTES) -> tuple[int, str]:
+        ns = self.now_ns() - int(minutes * 60 * 1_000_000_000)
+        return ns, timestamps.format_ns(ns)
+
+    def _now(self) -> str:
+        return timestamps.format_ns(self.now_ns())
+
+    def _idx(self, name: str) -> str:
+        return f" INDEXED BY {name}" if self._has_store_indexes else ""
+
+    def _get(self, conn: sqlite3.Connection, issue_id: str) -> Issue | None:
+        rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE id = ?", (issue_id,)))
+        return rows[0] if rows else None
+
+    def _actor(self, actor: str | None) -> str:
+        return actor or self.actor
+
+    # -- crate API: CRUD -----------------------------------------------------------------------
+    def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
+                     issue_type: IssueType | str = IssueType.TASK, agent: str | None = None, *,
+                     actor: str | None = None) -> Issue:
+        title = validate_title(title)
+        description = validate_description(description)
+        priority = Priority.parse(priority, "priority")
+        issue_type = IssueType.parse(issue_type, "type")
+        agent = validate_agent(agent)
+        issue_id = str(uuid.uuid4())
+        with self._write() as conn:
+            row = conn.execute(
+                "UPDATE issue_counter SET next_number = next_number + 1 WHERE id = 1 RETURNING next_number - 1"
+            ).fetchone()
+            if row is None:
+                number = conn.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM issues").fetchone()[0]
+                conn.execute("INSERT OR REPLACE INTO issue_counter (id, next_number) VALUES (1, ?)", (number + 1,))
+            else:
+                number = row[0]
+            now = self._now()
+            conn.execute(
+                "INSERT INTO issues (id, number, title, description, priority, issue_type, agent, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (issue_id, number, title, description, priority.value, issue_type.value, agent, now, now),
+            )
+            append_event(conn, issue_id, self._actor(actor), "created", None, title, now)
+            return self._get(conn, issue_id)
+
+    def get_issue_by_id(self, issue_id: str) -> Issue | None:
+        with self._read() as conn:
+            return self._get(conn, issue_id)
+
+    def get_issue_by_number(self, number: int) -> Issue | None:
+        with self._read() as conn:
+            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (int(number),)))
+        return rows[0] if rows else None
+
+    def list_issues(self, status: Status | str | None = None) -> list[Issue]:
+        with self._read() as conn:
+            if status is None:
+                cur = conn.execute("SELECT * FROM issues ORDER BY number")
+            else:
+                cur = conn.execute("SELECT * FROM issues WHERE status = ? ORDER BY number", (str(Status.parse(status, "status")),))
+            return fetch_issues(cur)
+
+    def _mutate(self, issue_id: str, *, allowed: Callable[[Issue], bool], changes: Callable[[Issue, str], dict],
+                event: Callable[[Issue, dict], Iterable[tuple[str, object, object]]],
+                expect_updated_at: str | None, actor: str | None) -> bool:
+        with self._write() as conn:
+            issue = self._get(conn, issue_id)
+            if issue is None:
+                if expect_updated_at is not None:
+                    raise ConflictError("the issue was deleted by someone else", None)
+                return False
+            if expect_updated_at is not None and issue.updated_at != expect_updated_at:
+                raise ConflictError(f"issue #{issue.number} changed since you looked at it; nothing was written", issue)
+            if not allowed(issue):
+                return False
+            now = self._now()
+            fields = changes(issue, now)
+            fields["updated_at"] = now
+            sets = ", ".join(f"{col} = ?" for col in fields)
+            conn.execute(f"UPDATE issues SET {sets} WHERE id = ?", (*fields.values(), issue_id))
+            for event_type, old, new in event(issue, fields):
+                append_event(conn, issue_id, self._actor(actor), event_type, old, new, now)
+            return True
+
+    def update_issue(self, issue_id: str, title: str | None = None, description: str | None = None,
+                     priority: Priority | str | None = None, issue_type: IssueType | str | None = None, *,
+                     agent: str | None = None, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        """Change any of title, description ('' clears it), priority, type, agent. False if nothing given."""
+        new: dict[str, object] = {}
+        if title is not None:
+            new["title"] = validate_title(title)
+        if description is not None:
+            new["description"] = validate_description(description)
+        if priority is not None:
+            new["priority"] = Priority.parse(priority, "priority").value
+        if issue_type is not None:
+            new["issue_type"] = IssueType.parse(issue_type, "type").value
+        if agent is not None:
+            new["agent"] = validate_agent(agent)
+        if not new:
+            return False
+
+        def events(issue: Issue, fields: dict):
+            for col, value in new.items():
+                old = getattr(issue, col)
+                old = old.value if hasattr(old, "value") else old
+                if old != value:
+                    yield (col, old, value)
+
+        return self._mutate(issue_id, allowed=lambda i: True, changes=lambda i, now: dict(new), event=events,
+                            expect_updated_at=expect_updated_at, actor=actor)
+
+    def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
+        with self._write() as conn:
+            issue = self._get(conn, issue_id)
+            if issue is None:
+                if expect_updated_at is not None:
+                    raise ConflictError("the issue was already deleted", None)
+                return False
+            if expect_updated_at is not None and issue.updated_at != expect_updated_at:
+                raise ConflictError(f"issue #{issue.number} changed since you looked at it; nothing was deleted", issue)
+            conn.execute("DELETE FROM issue_events WHERE issue_id = ?", (issue_id,))
+            return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
+
+    # -- crate API: workflow -------------------------------------------------------------------
+    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
+        _, cutoff = self._cutoff()
+        index = self._idx("tui_idx_ready_agent" if agent is not None else "tui_idx_ready")
+        where = [READY_BASE_SQL, "id != ''",
+                 "(claimed_by IS NULL OR claimed_by = '' OR julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))"]
+        params: list = [cutoff]
+        if agent is not None:
+            where.append("agent = ?")
+            params.append(agent)
+        self._filters(where, params, search, project_id)
+        sql = (f"SELECT * FROM issues{index} WHERE {' AND '.join(where)} "
+               f"ORDER BY {PRIORITY_RANK_SQL}, created_at, number")
+        return sql, params
+
+    def _filters(self, where: list, params: list, search: str | None, project_id: str | None) -> None:
+        if search:
+            where.append("title LIKE ? ESCAPE '\\'")
+            params.append(like_pattern(search))
+        if project_id is not None and self._has_project_id:
+            where.append("project_id = ?")
+            params.append(project_id)
+
+    def get_next_ready_issue(self, agent: str | None = None) -> Issue | None:
+        rows = self.ready_queue(agent=agent, limit=1)
+        return rows[0] if rows else None
+
+    def ready_queue(self, agent: str | None = None, limit: int = 200, offset: int = 0) -> list[Issue]:
+        """The whole ready queue in the crate's order (priority, created_at, then number), paged."""
+        return self.list_view("ready", agent=agent, limit=limit, offset=offset)
+
+    def claim_issue(self, issue_id: str, run_id: str, *, expect_updated_at: str | None = None,
+                    actor: str | None = None) -> bool:
+        cutoff_ns, _ = self._cutoff()
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status == Status.OPEN and not i.is_blocked and not claim_is_live(i, cutoff_ns),
+            changes=lambda i, now: {"status": Status.IN_PROGRESS.value, "claimed_by": run_id, "claimed_at": now},
+            event=lambda i, f: [("claimed", i.claimed_by, run_id)],
+            expect_updated_at=expect_updated_at, actor=actor or run_id)
+
+    def unclaim_issue(self, issue_id: str, *, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status == Status.IN_PROGRESS,
+            changes=lambda i, now: {"status": Status.OPEN.value, "claimed_by": None, "claimed_at": None},
+            event=lambda i, f: [("unclaimed", i.claimed_by, None)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def complete_issue(self, issue_id: str, *, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status in (Status.OPEN, Status.IN_PROGRESS),
+            changes=lambda i, now: {"status": Status.DONE.value, "claimed_by": None, "claimed_at": None,
+                                    "completed_at": now, "is_blocked": 0, "blocked_reason": None},
+            event=lambda i, f: [("completed", i.status_text, Status.DONE.value)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def reopen_issue(self, issue_id: str, *, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        """Done -> open (clears completed_at). Not in the crate; the dashboard's `o` on a done issue."""
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status == Status.DONE,
+            changes=lambda i, now: {"status": Status.OPEN.value, "completed_at": None},
+            event=lambda i, f: [("reopened", Status.DONE.value, Status.OPEN.value)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def block_issue(self, issue_id: str, reason: str, *, expect_updated_at: str | None = None,
+                    actor: str | None = None) -> bool:
+        reason = validate_reason(reason)
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status in (Status.OPEN, Status.IN_PROGRESS),
+            changes=lambda i, now: {"is_blocked": 1, "blocked_reason": reason, "status": Status.OPEN.value,
+                                    "claimed_by": None, "claimed_at": None},
+            event=lambda i, f: [("blocked", i.blocked_reason, reason)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def unblock_issue(self, issue_id: str, *, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.is_blocked,
+            changes=lambda i, now: {"is_blocked": 0, "blocked_reason": None},
+            event=lambda i, f: [("unblocked", i.blocked_reason, None)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def restore_issue(self, issue_id: str, values: dict, *, expect_updated_at: str | None = None,
+                      actor: str | None = None) -> bool:
+        """Put back earlier field values (the dashboard's undo). Records one `restored` event per field."""
+        allowed_cols = {"title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
+                        "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
+        bad = set(values) - allowed_cols
+        if bad:
+            raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
+        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else v)) for k, v in values.items()}
+
+        def events(issue: Issue, fields: dict):
+            for col, value in clean.items():
+                old = getattr(issue, col)
+                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else old)
+                if old != value:
+                    yield ("restored:" + col, old, value)
+
+        return self._mutate(issue_id, allowed=lambda i: True, changes=lambda i, now: dict(clean), event=events,
+                            expect_updated_at=expect_updated_at, actor=actor)
+
+    # -- beyond the crate: views, counts, stale claims -----------------------------------------
+    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None) -> tuple[str, list]:
+        if view == "ready":
+            return self._ready_sql(agent, search, project_id)
+        where: list[str] = []
+        params: list = []
+        order = "number"
+        index = ""
+        if view == "in_progress":
+            where.append("status = 'in_progress'")
+            index, order = self._idx("tui_idx_in_progress"), "julianday(claimed_at), number"
+        elif view == "stale":
+            _, cutoff = self._cutoff()
+            where.append("status = 'in_progress'")
+            where.append("(julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))")
+            params.append(cutoff)
+            index, order = self._idx("tui_idx_in_progress"), "julianday(claimed_at), number"
+        elif view == "blocked":
+            where.append("status = 'open' AND ifnull(is_blocked, 0) != 0")
+            index = self._idx("tui_idx_blocked")
+        elif view == "done":
+            where.append("+status = 'done'")
+            order = "number DESC"
+        elif view == "all":
+            order = "number"
+        else:
+            raise ValidationError("view", f"unknown view {view!r} (choose one of: {', '.join(VIEWS)})")
+        if agent is not None:
+            where.append("agent = ?")
+            params.append(agent)
+        self._filters(where, params, search, project_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return f"SELECT * FROM issues{index}{clause} ORDER BY {order}", params
+
+    def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
+                  project_id: str | None = None, limit: int = 200, offset: int = 0) -> list[Issue]:
+        """One page of a dashboard view: ready / in_progress / blocked / done / stale / all."""
+        sql, params = self._view_sql(view, agent, search, project_id)
+        with self._read() as conn:
+            return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, int(limit), int(offset))))
+
+    def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
+                   project_id: str | None = None) -> int:
+        if agent is None and not search and project_id is None:
+            c = self.counts()
+            simple = {"ready": c.ready, "in_progress": c.in_progress, "blocked": c.blocked, "done": c.done,
+                      "stale": c.stale, "all": c.total}
+            return simple[view]
+        sql, params = self._view_sql(view, agent, search, project_id)
+        sql = sql.replace("SELECT * FROM", "SELECT count(*) FROM", 1).rsplit(" ORDER BY ", 1)[0]
+        with self._read() as conn:
+            return conn.execute(sql, params).fetchone()[0]
+
+    def counts(self) -> Counts:
+        """Counts by status, blocked, ready and stale (O(1) with the store's trigger-kept table)."""
+        _, cutoff = self._cutoff()
+        with self._read() as conn:
+            if self._has_counts:
+                rows = conn.execute("SELECT status, blocked, n FROM tui_issue_counts").fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2").fetchall()
+            open_claimed = conn.execute(
+                f"SELECT count(*) FROM issues{self._idx('tui_idx_open_claimed')} WHERE {READY_BASE_SQL} "
+                "AND claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) >= julianday(?)",
+                (cutoff,)).fetchone()[0]
+            stale = conn.execute(
+                f"SELECT count(*) FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                "AND julianday(claimed_at) < julianday(?)", (cutoff,)).fetchone()[0]
+            stale += conn.execute(
+                f"SELECT count(*) FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                "AND julianday(claimed_at) IS NULL").fetchone()[0]
+        c = Counts(stale=stale)
+        for status, blocked, n in rows:
+            c.total += n
+            if status == "open":
+                if blocked:
+                    c.blocked += n
+                else:
+                    c.open += n
+            elif status == "in_progress":
+                c.in_progress += n
+            elif status == "done":
+                c.done += n
+            else:
+                c.other += n
+        c.ready = max(c.open - open_claimed, 0)
+        return c
+
+    def stale_claims(self, minutes: float = CLAIM_MINUTES) -> list[Issue]:
+        """In-progress issues whose claim is older than `minutes` (or has no parseable claimed_at)."""
+        _, cutoff = self._cutoff(minutes)
+        with self._read() as conn:
+            return fetch_issues(conn.execute(
+                f"SELECT * FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                "AND (julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?)) "
+                "ORDER BY julianday(claimed_at), number", (cutoff,)))
+
+    def release_claim(self, issue_id: str, minutes: float = CLAIM_MINUTES, *, expect_updated_at: str | None = None,
+                      actor: str | None = None) -> bool:
+        """Release one stale claim (in progress, claim older than `minutes`): back to open."""
+        cutoff_ns, _ = self._cutoff(minutes)
+        return self._mutate(
+            issue_id,
+            allowed=lambda i: i.status == Status.IN_PROGRESS and not claim_is_live(i, cutoff_ns),
+            changes=lambda i, now: {"status": Status.OPEN.value, "claimed_by": None, "claimed_at": None},
+            event=lambda i, f: [("released", i.claimed_by, None)],
+            expect_updated_at=expect_updated_at, actor=actor)
+
+    def release_stale_claims(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> int:
+        """Release every stale claim in one transaction. Returns how many were released."""
+        _, cutoff = self._cutoff(minutes)
+        with self._write() as conn:
+            stale = fetch_issues(conn.execute(
+                "SELECT * FROM issues WHERE status = 'in_progress' "
+                "AND (julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))", (cutoff,)))
+            now = self._now()
+            for issue in stale:
+                conn.execute("UPDATE issues SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = ? "
+                             "WHERE id = ?", (now, issue.id))
+                append_event(conn, issue.id, self._actor(actor), "released", issue.claimed_by, None, now)
+            return len(stale)
+
+
+__all__ = ["IssueOps", "PRIORITY_ORDER", "VIEWS", "TITLE_MAX", "DESCRIPTION_MAX"]

@@ -1,0 +1,169 @@
+"""Enums and typed rows, as the crate names them.
+
+Enum members are `str` subclasses, so `Status.OPEN == "open"`. A value the enum does not know
+(priority `critical`, a NULL type, status `blocked`) is kept as the raw text (or None) so it can be
+shown as it is; the `*_rank`/`kind` helpers say how the store treats it (compat.md decision 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .errors import ValidationError
+
+
+class _TextEnum(str, Enum):
+    def __str__(self) -> str:  # "urgent", not "Priority.URGENT"
+        return self.value
+
+    @classmethod
+    def parse(cls, value: "str | _TextEnum", field_name: str | None = None):
+        """Strict parse for new input: exact value, case-insensitive; anything else is an error."""
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip().lower()
+        for member in cls:
+            if member.value == text:
+                return member
+        aliases = getattr(cls, "_aliases", {})
+        if text in aliases:
+            return cls(aliases[text])
+        choices = ", ".join(m.value for m in cls)
+        raise ValidationError(field_name or cls.__name__.lower(), f"unknown value {value!r} (choose one of: {choices})")
+
+    @classmethod
+    def lenient(cls, raw):
+        """Read side: the member if known, else the raw text (or None) unchanged."""
+        if raw is None:
+            return None
+        try:
+            return cls(raw)
+        except ValueError:
+            return raw
+
+
+class Status(_TextEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+Status._aliases = {"inprogress": "in_progress", "in-progress": "in_progress"}  # type: ignore[attr-defined]
+
+
+class Priority(_TextEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self.value]
+
+
+_PRIORITY_RANK = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+PRIORITY_ORDER = [Priority.URGENT, Priority.HIGH, Priority.MEDIUM, Priority.LOW]
+
+
+class IssueType(_TextEnum):
+    TASK = "task"
+    BUG = "bug"
+    FEATURE = "feature"
+
+
+class SessionStatus(_TextEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+def priority_rank(value) -> int:
+    """Rank used by the ready queue: unknown or NULL priority ranks as medium."""
+    return _PRIORITY_RANK.get(str(value) if value is not None else "", 2)
+
+
+@dataclass(slots=True)
+class Issue:
+    id: str
+    number: int
+    title: str
+    description: str | None
+    status: Status | str
+    priority: Priority | str | None
+    issue_type: IssueType | str | None
+    agent: str
+    is_blocked: bool
+    blocked_reason: str | None
+    claimed_by: str | None
+    claimed_at: str | None
+    created_at: str
+    updated_at: str
+    completed_at: str | None
+    extra: dict = field(default_factory=dict)  # columns of newer schemas (project_id, directive_id, ...)
+
+    @property
+    def priority_rank(self) -> int:
+        return priority_rank(self.priority)
+
+    @property
+    def status_text(self) -> str:
+        return str(self.status)
+
+    @property
+    def project_id(self) -> str | None:
+        return self.extra.get("project_id")
+
+
+@dataclass(slots=True)
+class Project:
+    id: str
+    name: str
+    path: str
+    description: str | None
+    default_model: str | None
+    default_budget: float | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(slots=True)
+class Session:
+    id: str
+    project_id: str
+    status: SessionStatus | str
+    prompt: str
+    model: str
+    pid: int | None
+    trajectory_path: str | None
+    started_at: str
+    ended_at: str | None
+    budget_spent: float
+    issues_completed: int
+
+
+@dataclass(slots=True)
+class Event:
+    id: str
+    issue_id: str
+    actor: str | None
+    event_type: str
+    old_value: str | None
+    new_value: str | None
+    created_at: str
+
+
+@dataclass(slots=True)
+class Counts:
+    """Issue counts for the status line."""
+
+    open: int = 0  # open and not blocked (includes ready and claimed-open)
+    ready: int = 0
+    in_progress: int = 0
+    blocked: int = 0
+    done: int = 0
+    stale: int = 0
+    other: int = 0  # unknown status text
+    total: int = 0

@@ -1,0 +1,72 @@
+"""Autopilot sessions (crate `session.rs`), with `list_sessions` parameterised (the crate interpolates)."""
+
+from __future__ import annotations
+
+import uuid
+
+from .errors import ValidationError
+from .models import Session, SessionStatus
+
+SESSION_COLUMNS = ("id, project_id, status, prompt, model, pid, trajectory_path, started_at, ended_at, "
+                   "budget_spent, issues_completed")
+
+
+def _session(row) -> Session:
+    data = list(row)
+    data[2] = SessionStatus.lenient(data[2])
+    data[9] = float(data[9]) if data[9] is not None else 0.0
+    data[10] = int(data[10]) if data[10] is not None else 0
+    return Session(*data)
+
+
+class SessionOps:
+    def create_session(self, project_id: str, prompt: str, model: str, pid: int | None = None) -> Session:
+        session_id = str(uuid.uuid4())
+        now = self._now()
+        with self._write() as conn:
+            if not conn.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone():
+                raise ValidationError("project_id", f"no project with id {project_id!r}")
+            conn.execute(
+                "INSERT INTO sessions (id, project_id, status, prompt, model, pid, started_at, budget_spent, issues_completed) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0.0, 0)",
+                (session_id, project_id, SessionStatus.RUNNING.value, prompt, model, pid, now),
+            )
+        return self.get_session(session_id)
+
+    def update_session_status(self, session_id: str, status: SessionStatus | str) -> bool:
+        """Set the status; `ended_at` is now for an ended status and cleared for running (fixes crate bug 13)."""
+        status = SessionStatus.parse(status, "status")
+        ended = None if status == SessionStatus.RUNNING else self._now()
+        with self._write() as conn:
+            return conn.execute("UPDATE sessions SET status = ?1, ended_at = ?2 WHERE id = ?3",
+                                (status.value, ended, session_id)).rowcount > 0
+
+    def update_session_trajectory(self, session_id: str, trajectory_path: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("UPDATE sessions SET trajectory_path = ?1 WHERE id = ?2",
+                                (trajectory_path, session_id)).rowcount > 0
+
+    def update_session_metrics(self, session_id: str, budget_spent: float, issues_completed: int) -> bool:
+        with self._write() as conn:
+            return conn.execute("UPDATE sessions SET budget_spent = ?1, issues_completed = ?2 WHERE id = ?3",
+                                (float(budget_spent), int(issues_completed), session_id)).rowcount > 0
+
+    def list_sessions(self, project_id: str | None = None) -> list[Session]:
+        with self._read() as conn:
+            if project_id is None:
+                rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions ORDER BY started_at DESC").fetchall()
+            else:
+                rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE project_id = ?1 "
+                                    "ORDER BY started_at DESC", (project_id,)).fetchall()
+        return [_session(r) for r in rows]
+
+    def get_session(self, session_id: str) -> Session | None:
+        with self._read() as conn:
+            row = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1", (session_id,)).fetchone()
+        return _session(row) if row else None
+
+    def get_active_sessions(self) -> list[Session]:
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'running' "
+                                "ORDER BY started_at DESC").fetchall()
+        return [_session(r) for r in rows]

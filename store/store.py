@@ -1,0 +1,38 @@
+"""`Store`: the crate's API on one long-lived connection, safe to share across threads."""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from .connection import Connection
+from .events import EventOps
+from .export import ExportOps
+from .issues import IssueOps
+from .projects import ProjectOps
+from .sessions import SessionOps
+
+
+class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+    """Open with `Store.open(path)`. Every method is one short transaction or one read."""
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, read_only: bool = False, *, create: bool = True,
+             clock: Callable[[], int] | None = None, actor: str | None = None) -> "Store":
+        """Open (creating/migrating as compat.md says) an issues DB.
+
+        `create=False` refuses a missing or 0-byte path; `read_only=True` never writes the file;
+        `clock` returns ns since the epoch (tests freeze it); `actor` names who writes events.
+        """
+        return cls(path, read_only=read_only, create=create, clock=clock, actor=actor or default_actor("store"))
+
+    @classmethod
+    def reopen(self) -> "Store":
+        """A fresh Store on the same path with the same settings (after the file was replaced)."""
+        return Store.open(self.path, read_only=self.info.read_only and self.info.read_only_reason == "opened read-only",
+                          create=False, clock=self.clock, actor=self.actor)
+
+
+def default_actor(kind: str) -> str:
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+    return f"{kind}:{user}"
