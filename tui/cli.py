@@ -1,6 +1,361 @@
-"""Entry point (placeholder until the CLI lands)."""
+"""`issues-tui`: the dashboard, plus `autopilot issue`-style subcommands over the same DB.
+
+    issues-tui [DB] [--db PATH] [--create] [--demo]        start the dashboard
+    issues-tui [--db PATH] add TITLE [-d DESC] [-p PRIORITY] [-t TYPE] [-a AGENT]
+    issues-tui [--db PATH] list [-s STATUS] [--json] [--create]
+    issues-tui [--db PATH] ready [-a AGENT] [-n LIMIT] [--json] [--create]
+    issues-tui [--db PATH] export [-o PATH|-] [--include-completed] [--create]
+    issues-tui [--db PATH] import [-i PATH|-] [--force]
+
+`--db` may come before or after the subcommand; its default is `$ISSUES_DB`, else `./autopilot.db`.
+Every error is one line `issues-tui: error: ...` on stderr and exit status 2. Input is checked before
+the DB is opened, so a bad value never creates or changes a file. Text read from the DB is printed
+with control characters made visible (an agent's title cannot drive the terminal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import sqlite3
+import sys
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+PROG = "issues-tui"
+SUBCOMMANDS = ("add", "list", "ready", "export", "import")
+DEFAULT_DB = "autopilot.db"
+DEFAULT_EXCHANGE = os.path.join(".openagents", "issues.json")
+EXIT_ERROR = 2
 
 
-def main() -> int:
-    print("issues-tui: not built yet")
-    return 2
+# -- terminal safety -------------------------------------------------------------------------------
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# C0, DEL, C1; bidi overrides/isolates/marks; line/paragraph separators.
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match) -> str:
+    ch = m.group(0)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_terminal_text(value: object) -> str:
+    """`value` as text with every control character shown as a visible escape (`\\x1b`, `\\n`, `\\u202e`).
+
+    Covers C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi controls and U+2028/9,
+    so data from the DB can neither send escape sequences to the terminal nor break a table row.
+    """
+    if value is None:
+        return ""
+    return _UNSAFE_RE.sub(_escape_char, str(value))
+
+
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def safe_terminal_json(text: str) -> str:
+    """JSON text with DEL, C1 and bidi controls written as `\\uXXXX`: the same JSON value, terminal-safe.
+
+    (`json.dumps` already escapes C0, including ESC, inside strings; only those can appear raw.)
+    """
+    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# -- errors ------------------------------------------------------------------------------------------
+class CliError(Exception):
+    """A one-line user error: printed as `issues-tui: error: <message>`, exit 2."""
+
+
+def _one_line(message: object) -> str:
+    text = " ".join(str(message).split("\n"))
+    return safe_terminal_text(text).strip() or "unknown error"
+
+
+def _print_error(message: object) -> int:
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (no usage dump) and never exits with a traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f" (see `{self.prog} --help`)"
+        print(f"{PROG}: error: {_one_line(message)}{hint}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+# -- argument parsing -------------------------------------------------------------------------------
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                        help=f"issues database (default: $ISSUES_DB, else ./{DEFAULT_DB})")
+
+
+def build_command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Work with the autopilot's issue database (the `issues` crate's file).")
+    _db_option(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("add", help="create an issue", description="Create an issue (creates the DB if missing).")
+    _db_option(p)
+    p.add_argument("title", metavar="TITLE")
+    p.add_argument("-d", "--description", metavar="DESC")
+    p.add_argument("-p", "--priority", metavar="PRIORITY", default="medium", help="urgent, high, medium (default), low")
+    p.add_argument("-t", "--type", dest="issue_type", metavar="TYPE", default="task", help="task (default), bug, feature")
+    p.add_argument("-a", "--agent", metavar="AGENT", default=None, help="agent that should work on it (default: codex)")
+
+    p = sub.add_parser("list", help="list issues", description="List issues by number.")
+    _db_option(p)
+    p.add_argument("-s", "--status", metavar="STATUS", help="open, in_progress or done (default: all)")
+    p.add_argument("--json", action="store_true", help="a JSON array in the crate's export shape")
+    p.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
+
+    p = sub.add_parser("ready", help="show the ready queue", description="The ready queue, in the order agents get it.")
+    _db_option(p)
+    p.add_argument("-a", "--agent", metavar="AGENT")
+    p.add_argument("-n", "--limit", metavar="LIMIT", type=_positive_int, default=20, help="how many (default 20)")
+    p.add_argument("--json", action="store_true", help="a JSON array in the crate's export shape")
+    p.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
+
+    p = sub.add_parser("export", help="export issues as JSON", description="Write the crate's export JSON.")
+    _db_option(p)
+    p.add_argument("-o", "--output", metavar="PATH", default=DEFAULT_EXCHANGE,
+                   help=f"output file, or - for stdout (default: {DEFAULT_EXCHANGE})")
+    p.add_argument("--include-completed", action="store_true", help="include done issues")
+    p.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
+
+    p = sub.add_parser("import", help="import issues from JSON", description="Import a crate export (creates the DB if missing).")
+    _db_option(p)
+    p.add_argument("-i", "--input", metavar="PATH", default=DEFAULT_EXCHANGE,
+                   help=f"input file, or - for stdin (default: {DEFAULT_EXCHANGE})")
+    p.add_argument("--force", action="store_true", help="update issues that already exist")
+    return parser
+
+
+def build_dashboard_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Live dashboard over the autopilot's issue database. "
+                    f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
+    )
+    parser.add_argument("path", metavar="DB", nargs="?", default=None,
+                        help=f"issues database (default: --db, $ISSUES_DB, else ./{DEFAULT_DB})")
+    _db_option(parser)
+    parser.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
+    parser.add_argument("--demo", action="store_true", help="show a demo database with a simulated agent")
+    return parser
+
+
+def first_positional(argv: Sequence[str]) -> str | None:
+    """The first token that is neither an option nor the value of `--db` (None if there is none)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token == "--":
+            return None  # whatever follows is an operand (a DB path), never a subcommand
+        if token == "--db":
+            skip = True
+            continue
+        if token.startswith("-") and token != "-":
+            continue
+        return token
+    return None
+
+
+def default_db_path() -> str:
+    return os.environ.get("ISSUES_DB") or DEFAULT_DB
+
+
+# -- commands ---------------------------------------------------------------------------------------
+def _open_store(db: str, create: bool):
+    from store import Store, default_actor
+    return Store.open(db, create=create, actor=default_actor("cli"))
+
+
+def _table(issues) -> str:
+    headers = ("#", "STATUS", "PRIORITY", "TYPE", "AGENT", "BLOCKED", "TITLE")
+    rows = []
+    for i in issues:
+        rows.append((
+            str(i.number),
+            safe_terminal_text(i.status) or "-",
+            safe_terminal_text(i.priority) if i.priority is not None else "-",
+            safe_terminal_text(i.issue_type) if i.issue_type is not None else "-",
+            safe_terminal_text(i.agent) or "-",
+            "blocked" if i.is_blocked else "",
+            safe_terminal_text(i.title),
+        ))
+    widths = [max([len(h)] + [len(r[c]) for r in rows]) for c, h in enumerate(headers)]
+    widths[0] = max(widths[0], 1)
+
+    def fmt(cells) -> str:
+        first = cells[0].rjust(widths[0])
+        middle = [cell.ljust(widths[c]) for c, cell in enumerate(cells[1:-1], start=1)]
+        return "  ".join([first, *middle, cells[-1]]).rstrip()
+
+    return "\n".join([fmt(headers)] + [fmt(r) for r in rows])
+
+
+def _json_array(issues, store) -> str:
+    from store.export import dumps, issue_to_export
+    now = store._now()
+    return safe_terminal_json(dumps([issue_to_export(i, now) for i in issues]))
+
+
+def cmd_add(args) -> int:
+    from store import IssueType, Priority
+    from store.issues import validate_agent, validate_description, validate_title
+    # Check everything before the DB is opened: a bad value must not even create the file.
+    title = validate_title(args.title)
+    description = validate_description(args.description)
+    priority = Priority.parse(args.priority, "priority")
+    issue_type = IssueType.parse(args.issue_type, "type")
+    agent = validate_agent(args.agent)
+    with _open_store(args.db, create=True) as st:
+        issue = st.create_issue(title, description, priority, issue_type, agent)
+    print(f"Created issue #{issue.number}: {safe_terminal_text(issue.title)} (agent: {safe_terminal_text(issue.agent)})")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from store import Status
+    status = Status.parse(args.status, "status") if args.status is not None else None
+    with _open_store(args.db, create=args.create) as st:
+        issues = st.list_issues(status)
+        out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No issues found")
+    print(out)
+    return 0
+
+
+def cmd_ready(args) -> int:
+    from store.issues import validate_agent
+    agent = validate_agent(args.agent) if args.agent is not None else None
+    with _open_store(args.db, create=args.create) as st:
+        issues = st.ready_queue(agent=agent, limit=args.limit, offset=0)
+        out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No ready issues available")
+    print(out)
+    return 0
+
+
+def cmd_export(args) -> int:
+    with _open_store(args.db, create=args.create) as st:
+        text = st.export_json(include_completed=args.include_completed)
+    if args.output == "-":
+        out = safe_terminal_json(text) if sys.stdout.isatty() else text
+        sys.stdout.write(out)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output)
+    if target.is_dir():
+        raise CliError(f"{args.output} is a directory; give a file path with -o")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("utf-8"))
+    count = len(json.loads(text))
+    print(f"Exported {count} issue{'s' if count != 1 else ''} to {safe_terminal_text(target)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from store.export import parse_import
+    if args.input == "-":
+        data = sys.stdin.buffer.read()
+        source = "stdin"
+    else:
+        source = args.input
+        path = Path(args.input)
+        if not path.exists():
+            raise CliError(f"import file {args.input} does not exist")
+        if path.is_dir():
+            raise CliError(f"import file {args.input} is a directory")
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{source} is not UTF-8 text (byte {exc.start}); nothing was imported") from None
+    parse_import(text)  # a file that does not parse must not even create the DB
+    with _open_store(args.db, create=True) as st:
+        result = st.import_json(text, force=args.force)
+    print(f"Imported: {result['imported']}, Updated: {result['updated']}, Skipped: {result['skipped']}")
+    return 0
+
+
+COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_export, "import": cmd_import}
+
+
+def run_command(argv: list[str]) -> int:
+    args = build_command_parser().parse_args(argv)
+    args.db = getattr(args, "db", None) or default_db_path()
+    return COMMANDS[args.command](args)
+
+
+def run_dashboard_cli(argv: list[str]) -> int:
+    args = build_dashboard_parser().parse_args(argv)
+    explicit = getattr(args, "db", None)
+    if args.path is not None and explicit is not None and args.path != explicit:
+        raise CliError(f"two databases given ({args.path} and --db {explicit}); give one")
+    path = args.path or explicit
+    if path is not None and not os.path.exists(path) and not args.create:
+        # `issues-tui lsit`: a mistyped command, not a DB path.
+        close = difflib.get_close_matches(path, SUBCOMMANDS, n=1, cutoff=0.6)
+        if close and os.sep not in path and "." not in path:
+            raise CliError(f"unknown command {path!r}; did you mean {close[0]!r}? "
+                           f"(commands: {', '.join(SUBCOMMANDS)})")
+    if path is None and not args.demo:
+        path = default_db_path()
+    try:
+        from tui.app import run_dashboard
+    except ImportError:
+        print(f"{PROG}: the dashboard is not available", file=sys.stderr)
+        return EXIT_ERROR
+    return run_dashboard(db_path=path, create=args.create, demo=args.demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from store import StoreError
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if first_positional(argv) in SUBCOMMANDS:
+            return run_command(argv)
+        return run_dashboard_cli(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except (StoreError, CliError) as exc:
+        return _print_error(exc)
+    except BrokenPipeError:
+        # `issues-tui list | head`: the reader went away; say nothing more.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return _print_error(f"{where}{exc.strerror or exc}")
+    except sqlite3.Error as exc:
+        return _print_error(f"database error: {exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
