@@ -7,6 +7,7 @@ from .errors import (BusyError, ConflictError, ImportFormatError, NotAnIssuesDb,
                      ValidationError)
 from .issues import DESCRIPTION_MAX, TITLE_MAX, VIEWS
 from .models import Counts, Event, Issue, IssueType, Priority, PRIORITY_ORDER, Project, Session, SessionStatus, Status
+from . import timestamps
 from .store import Store, default_actor
 
 __all__ = [

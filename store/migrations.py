@@ -77,6 +77,21 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
         conn.execute("ROLLBACK")
         raise
     version = before
+    if version >= LATEST:
+        return before, version
+    # v2 rebuilds `issues` (DROP TABLE + rename). With foreign_keys ON the DROP's implicit DELETE
+    # fails as soon as issue_events holds a row (the store writes events), so the steps run with
+    # foreign keys off, as SQLite's table-rebuild procedure says; the rows are copied unchanged.
+    fk = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        version = _run_steps(conn, version)
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
+    return before, max(version, before)
+
+
+def _run_steps(conn: sqlite3.Connection, version: int) -> int:
     while version < LATEST:
         step = version + 1
         conn.execute("BEGIN IMMEDIATE")
@@ -99,4 +114,4 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
             conn.execute("ROLLBACK")
             raise
         version = step
-    return before, max(version, before)
+    return version
