@@ -113,6 +113,13 @@ def fetch_issues(cursor: sqlite3.Cursor) -> list[Issue]:
     return [row_to_issue(names, row) for row in cursor.fetchall()]
 
 
+# Whether a row's claim is still live, decided by SQLite with the very expression the ready queue,
+# stale list and counts use, so a claim can never be "ready" in the queue yet "live" to claim_issue
+# (forms julianday() cannot read, e.g. a lowercase `t`, count as unparseable, hence expired).
+_LIVE_CLAIM_SQL = ("SELECT claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) IS NOT NULL "
+                   "AND julianday(claimed_at) >= julianday(?) FROM issues WHERE id = ?")
+
+
 def claim_is_live(issue: Issue, cutoff_ns: int) -> bool:
     """A claim counts while claimed_by is set and claimed_at parses to an instant after the cutoff."""
     if not issue.claimed_by:
@@ -136,6 +143,11 @@ class IssueOps:
     def _get(self, conn: sqlite3.Connection, issue_id: str) -> Issue | None:
         rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE id = ?", (issue_id,)))
         return rows[0] if rows else None
+
+    def _claim_live_in_db(self, issue: Issue, cutoff: str) -> bool:
+        """Called inside _mutate's transaction (same connection, lock held)."""
+        row = self.conn.execute(_LIVE_CLAIM_SQL, (cutoff, issue.id)).fetchone()
+        return bool(row and row[0])
 
     def _actor(self, actor: str | None) -> str:
         return actor or self.actor
@@ -280,10 +292,10 @@ class IssueOps:
 
     def claim_issue(self, issue_id: str, run_id: str, *, expect_updated_at: str | None = None,
                     actor: str | None = None) -> bool:
-        cutoff_ns, _ = self._cutoff()
+        _, cutoff = self._cutoff()
         return self._mutate(
             issue_id,
-            allowed=lambda i: i.status == Status.OPEN and not i.is_blocked and not claim_is_live(i, cutoff_ns),
+            allowed=lambda i: i.status == Status.OPEN and not i.is_blocked and not self._claim_live_in_db(i, cutoff),
             changes=lambda i, now: {"status": Status.IN_PROGRESS.value, "claimed_by": run_id, "claimed_at": now},
             event=lambda i, f: [("claimed", i.claimed_by, run_id)],
             expect_updated_at=expect_updated_at, actor=actor or run_id)
@@ -454,10 +466,10 @@ class IssueOps:
     def release_claim(self, issue_id: str, minutes: float = CLAIM_MINUTES, *, expect_updated_at: str | None = None,
                       actor: str | None = None) -> bool:
         """Release one stale claim (in progress, claim older than `minutes`): back to open."""
-        cutoff_ns, _ = self._cutoff(minutes)
+        _, cutoff = self._cutoff(minutes)
         return self._mutate(
             issue_id,
-            allowed=lambda i: i.status == Status.IN_PROGRESS and not claim_is_live(i, cutoff_ns),
+            allowed=lambda i: i.status == Status.IN_PROGRESS and not self._claim_live_in_db(i, cutoff),
             changes=lambda i, now: {"status": Status.OPEN.value, "claimed_by": None, "claimed_at": None},
             event=lambda i, f: [("released", i.claimed_by, None)],
             expect_updated_at=expect_updated_at, actor=actor)

@@ -26,7 +26,6 @@ class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
         """
         return cls(path, read_only=read_only, create=create, clock=clock, actor=actor or default_actor("store"))
 
-    @classmethod
     def reopen(self) -> "Store":
         """A fresh Store on the same path with the same settings (after the file was replaced)."""
         return Store.open(self.path, read_only=self.info.read_only and self.info.read_only_reason == "opened read-only",
