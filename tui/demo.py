@@ -488,6 +488,7 @@ def make_demo_db(path: str | os.PathLike, seed: int | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 AGENT_NAMES = ("claude", "codex")
+LOW_WATER = 3  # with this few ready issues left for an agent, new ones sometimes get filed
 
 
 def _max_run_number(path: Path) -> int:
@@ -563,6 +564,16 @@ class _Agent:
             self.shared.sleep(self.rng.uniform(0.5, 1.5) * self.shared.speed)  # ~1 s, not scaled
             return None
 
+    def _retry(self, fn, *args, **kwargs):
+        """Finishing an issue: retry a few times through transient errors, else give the claim back."""
+        for _ in range(3):
+            result = self._safe(fn, *args, **kwargs)
+            if result is not None or self.shared.stopped():
+                return result
+        if self.current is not None:
+            self._safe(self.store.unclaim_issue, self.current[0], actor=self.current[1])
+        return None
+
     def _start_session(self) -> None:
         projects = self._safe(self.store.list_projects) or []
         if not projects:
@@ -597,6 +608,9 @@ class _Agent:
         return f"autopilot:{self.name}"
 
     def _work_one(self) -> None:
+        waiting = self._safe(self.store.ready_queue, self.name, LOW_WATER + 1)
+        if waiting is not None and 0 < len(waiting) <= LOW_WATER and self.rng.random() < 0.3:
+            self._file_issues(1)  # new work trickles in, as it does from people and other sessions
         issue = self._safe(self.store.get_next_ready_issue, self.name)
         if issue is None:
             if self.shared.stopped():
@@ -616,10 +630,10 @@ class _Agent:
         roll = self.rng.random()
         try:
             if roll < 0.10:
-                self._safe(self.store.block_issue, issue.id, self.rng.choice(BLOCK_REASONS),
-                           expect_updated_at=guard, actor=run_id)
+                self._retry(self.store.block_issue, issue.id, self.rng.choice(BLOCK_REASONS),
+                            expect_updated_at=guard, actor=run_id)
             else:
-                if self._safe(self.store.complete_issue, issue.id, expect_updated_at=guard, actor=run_id):
+                if self._retry(self.store.complete_issue, issue.id, expect_updated_at=guard, actor=run_id):
                     self.completed += 1
                     self.spent += self.rng.uniform(0.05, 0.4)
                     if self.session is not None:
@@ -724,7 +738,8 @@ def spawn_autopilot(path: str | os.PathLike, agents: int = 2, speed: float = 1.0
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return subprocess.Popen(
-        [sys.executable, "-m", "tui.demo", "autopilot", str(path), "--agents", str(int(agents)), "--speed", str(speed)],
+        [sys.executable, "-m", "tui.demo", "autopilot", str(path), "--agents", str(int(agents)), "--speed", str(speed),
+         "--parent-pid", str(os.getpid())],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, env=env, cwd=root,
     )
@@ -780,6 +795,8 @@ def main(argv: list[str] | None = None) -> int:
     auto.add_argument("--speed", type=float, default=1.0)
     auto.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     auto.add_argument("--seed", type=int, default=None)
+    auto.add_argument("--parent-pid", type=int, default=None,
+                      help="exit when this process is no longer our parent (default: the parent at start-up)")
     args = parser.parse_args(argv)
 
     if args.command == "make":
@@ -800,7 +817,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    threading.Thread(target=_watch_parent, args=(stop, os.getppid()), daemon=True, name="parent-watch").start()
+    parent = args.parent_pid if args.parent_pid is not None else os.getppid()
+    if os.getppid() != parent:
+        return 0  # the process that started us is already gone
+    threading.Thread(target=_watch_parent, args=(stop, parent), daemon=True, name="parent-watch").start()
     run_autopilot(args.path, agents=args.agents, speed=args.speed, stop_event=stop, duration=args.duration,
                   seed=args.seed)
     return 0
