@@ -35,7 +35,7 @@ EXIT_ERROR = 2
 # -- terminal safety -------------------------------------------------------------------------------
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # C0, DEL, C1; bidi overrides/isolates/marks; line/paragraph separators.
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape_char(m: re.Match) -> str:
@@ -49,8 +49,8 @@ def _escape_char(m: re.Match) -> str:
 def safe_terminal_text(value: object) -> str:
     """`value` as text with every control character shown as a visible escape (`\\x1b`, `\\n`, `\\u202e`).
 
-    Covers C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi controls and U+2028/9,
-    so data from the DB can neither send escape sequences to the terminal nor break a table row.
+    Covers C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi controls, U+2028/9 and
+    lone surrogates (undecodable argv bytes, which could not even be printed), so data from the DB can neither send escape sequences to the terminal nor break a table row.
     """
     if value is None:
         return ""
@@ -317,7 +317,7 @@ def run_dashboard_cli(argv: list[str]) -> int:
     if path is not None and not os.path.exists(path) and not args.create:
         # `issues-tui lsit`: a mistyped command, not a DB path.
         close = difflib.get_close_matches(path, SUBCOMMANDS, n=1, cutoff=0.6)
-        if close and os.sep not in path and "." not in path:
+        if close and path not in SUBCOMMANDS and os.sep not in path and "." not in path:
             raise CliError(f"unknown command {path!r}; did you mean {close[0]!r}? "
                            f"(commands: {', '.join(SUBCOMMANDS)})")
     if path is None and not args.demo:
@@ -330,10 +330,19 @@ def run_dashboard_cli(argv: list[str]) -> int:
     return run_dashboard(db_path=path, create=args.create, demo=args.demo)
 
 
+def _check_utf8(argv: list[str]) -> None:
+    for token in argv:
+        try:
+            token.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CliError(f"argument '{safe_terminal_text(token)}' is not valid UTF-8; nothing was done") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from store import StoreError
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        _check_utf8(argv)
         if first_positional(argv) in SUBCOMMANDS:
             return run_command(argv)
         return run_dashboard_cli(argv)
@@ -353,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_error(f"{where}{exc.strerror or exc}")
     except sqlite3.Error as exc:
         return _print_error(f"database error: {exc}")
+    except UnicodeError as exc:  # e.g. a terminal encoding that cannot show a title
+        return _print_error(f"text encoding problem: {exc}")
     except KeyboardInterrupt:
         return 130
 
