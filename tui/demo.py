@@ -113,7 +113,7 @@ ISSUES: list[tuple] = [
     ("Remove the legacy `tasks.json` importer", "task", "low", "codex", "done",
      "Nobody has used the JSON task format since v0.3 and it pulls in an extra dependency.",
      ["crates/autopilot/src/legacy.rs"], None),
-    ("Escape [bold]markup[/] in titles", "bug", "medium", "claude", "open",
+    ("Escape [bold]markup[/] in titles", "bug", "medium", "claude", "blocked",
      "Titles and descriptions come from agents and users and may contain `[bold]`, `[/]` or `[link=...]`. "
      "They must be shown literally, never interpreted as markup.",
      ["tui/widgets/issue_table.py", "tui/widgets/detail.py"], None),
@@ -233,6 +233,21 @@ ISSUES: list[tuple] = [
      "Two sessions both create `autopilot/fix-123` and force-push over each other.",
      ["crates/autopilot/src/git.rs"], "git worktree list"),
 ]
+
+# Why each seeded blocked issue is blocked (the simulated autopilot draws from BLOCK_REASONS).
+SEED_BLOCK_REASONS = {
+    "Escape [bold]markup[/] in titles":
+        "Needs a decision: show markup literally everywhere, or allow it in descriptions only? Asked in #tui.",
+    "Upgrade to Claude Agent SDK 0.2":
+        "Needs a decision from a maintainer: keep the old hook API behind a feature flag, or break it now?",
+    "Publish the relay as a Docker image": "No push access to the `openagents` Docker Hub organisation yet.",
+    "Pay agents per completed job over Lightning": "Depends on #7 (pending invoices) and a NIP-90 spec change "
+                                                   "that is still under review.",
+    "Sign release binaries for Windows": "Code-signing certificate has not been issued yet.",
+    "Intermittent `database is locked` in the autopilot":
+        "Cannot reproduce in the sandbox: needs two real sessions on one machine for several hours.",
+    "Translate the docs quick start to Spanish": "Waiting for the volunteer reviewer to confirm the terminology.",
+}
 
 BLOCK_REASONS = [
     "Needs a decision from a maintainer: keep the old hook API behind a feature flag, or break it now?",
@@ -418,8 +433,6 @@ def make_demo_db(path: str | os.PathLike, seed: int | None = None) -> None:
         history.sort(key=lambda ir: (ir[1][4] == "blocked", rng.random()))  # mostly done first, blocks later
         run_n = 0
         session_n = 0
-        reasons = list(BLOCK_REASONS)
-        rng.shuffle(reasons)
         hist_end = real_now - 3 * 60 * MINUTE_NS
         queue = list(history)
         while queue:
@@ -439,7 +452,7 @@ def make_demo_db(path: str | os.PathLike, seed: int | None = None) -> None:
                 store.claim_issue(issue.id, f"run-{run_n}")
                 clock.advance(rng, 8, 45)  # the agent works on it
                 if row[4] == "blocked":
-                    store.block_issue(issue.id, reasons.pop() if reasons else rng.choice(BLOCK_REASONS),
+                    store.block_issue(issue.id, SEED_BLOCK_REASONS.get(row[0]) or rng.choice(BLOCK_REASONS),
                                       actor=f"run-{run_n}")
                     spent += rng.uniform(0.05, 0.3)
                 else:
@@ -488,7 +501,7 @@ def make_demo_db(path: str | os.PathLike, seed: int | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 AGENT_NAMES = ("claude", "codex")
-LOW_WATER = 3  # with this few ready issues left for an agent, new ones sometimes get filed
+LOW_WATER = 5  # with this few ready issues left for an agent, new ones sometimes get filed
 
 
 def _max_run_number(path: Path) -> int:
@@ -609,7 +622,7 @@ class _Agent:
 
     def _work_one(self) -> None:
         waiting = self._safe(self.store.ready_queue, self.name, LOW_WATER + 1)
-        if waiting is not None and 0 < len(waiting) <= LOW_WATER and self.rng.random() < 0.3:
+        if waiting is not None and 0 < len(waiting) <= LOW_WATER and self.rng.random() < 0.4:
             self._file_issues(1)  # new work trickles in, as it does from people and other sessions
         issue = self._safe(self.store.get_next_ready_issue, self.name)
         if issue is None:

@@ -1,0 +1,475 @@
+"""The issues-tui App: layout, bindings (each with an id, remappable), workers and message handlers.
+
+Data flows one way:
+    file --> store (thread worker) --> Loaded message --> widgets render
+    key --> action --> thread worker --> store (guarded transaction + event) --> WriteDone --> reload
+    folder watch / poll / focus --> DbChanged (coalesced) --> reload worker (checks change_token)
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import AppFocus
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from store import Issue, NotAnIssuesDb, Store, StoreError, default_actor
+
+from .commands import IssuesCommands
+from .config import Config, load_config
+from .loader import PAGE, Query, Snapshot, load_detail, load_snapshot
+from .messages import DbChanged, DetailLoaded, Loaded, StoreOpened, StoreProblem, WriteDone
+from .screens.help import HelpScreen
+from .text import visible
+from .watch import watch_db
+from .widgets.detail import DetailPane
+from .widgets.projects import ALL, ProjectsPane
+from .widgets.ready_queue import IssueList, header_text
+from .widgets.sessions import SessionsPane
+from .widgets.status_bar import VIEW_LABELS, status_text, views_text
+
+VIEW_KEYS = list(VIEW_LABELS)
+NARROW = 110
+
+
+class IssuesApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "issues-tui"
+    COMMANDS = App.COMMANDS | {IssuesCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit issues-tui"),
+        Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload from the file now"),
+        Binding("p", "toggle_pause", "Pause", id="app.pause", tooltip="Pause/resume live refresh"),
+        Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter the view by title as you type"),
+        Binding("R", "view('ready')", "Ready", show=False, id="view.ready", tooltip="Ready queue"),
+        Binding("I", "view('in_progress')", "In progress", show=False, id="view.in_progress", tooltip="In-progress issues"),
+        Binding("B", "view('blocked')", "Blocked", show=False, id="view.blocked", tooltip="Blocked issues"),
+        Binding("D", "view('done')", "Done", show=False, id="view.done", tooltip="Done issues"),
+        Binding("S", "view('stale')", "Stale", show=False, id="view.stale", tooltip="Stale claims"),
+        Binding("A", "view('all')", "All", show=False, id="view.all", tooltip="Every issue"),
+        Binding("right_square_bracket", "cycle_view(1)", "Next view", show=False, id="view.next", tooltip="Next view"),
+        Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
+        Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+    ]
+
+    def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
+                 clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
+                 actor: str | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.create = create
+        self.read_only = read_only
+        self.clock = clock or time.time_ns
+        self.config = config or Config()
+        self.watch_enabled = watch
+        self.actor = actor or default_actor("tui")
+        self.store: Store | None = None
+        self.query_state = Query()
+        self.snapshot: Snapshot | None = None
+        self.paused = False
+        self.problem: str | None = None
+        self._generation = 0
+        self._applied_generation = -1
+        self._last_token: tuple | None = None
+        self._stop_watch = threading.Event()
+        self._filter_timer = None
+        self._agents: set[str] = set()
+        self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
+        self.last_change_seen: float | None = None
+        self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text("issues-tui  opening " + visible(self.db_path) + " …"), id="status")
+        yield Static("", id="views")
+        yield Input(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
+        with Horizontal(id="main"):
+            with Vertical(id="list-box"):
+                yield Static(header_text(200), id="list-header")
+                yield IssueList(id="issues", clock=self.clock)
+            yield DetailPane(id="detail", clock=self.clock)
+        with Horizontal(id="bottom"):
+            yield ProjectsPane(id="projects")
+            yield SessionsPane(id="sessions", clock=self.clock)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#list-box").border_title = "Ready"
+        self.query_one("#detail").border_title = "Issue"
+        self.query_one("#projects").border_title = "Projects"
+        self.query_one("#projects").border_subtitle = "running/total"
+        self.query_one("#sessions").border_title = "Sessions"
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", markup=False)
+        self.query_one(IssueList).focus()
+        self._apply_width(self.size.width)
+        self.open_store()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(max(self.config.poll_seconds, 0.5), self._poll)
+
+    def on_resize(self, event) -> None:
+        self._apply_width(event.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        self.screen.set_class(width < NARROW, "-narrow")
+
+    # -- opening and loading -------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="open")
+    def open_store(self) -> None:
+        try:
+            store = Store.open(self.db_path, read_only=self.read_only, create=self.create, clock=self.clock,
+                               actor=self.actor)
+        except StoreError as exc:
+            self.post_message(StoreProblem(str(exc)))
+            return
+        self.store = store
+        self.post_message(StoreOpened())
+
+    def on_store_opened(self, _msg: StoreOpened) -> None:
+        if self.watch_enabled:
+            self.watch_worker()
+        self.request_load()
+
+    @work(thread=True, exclusive=True, group="watch")
+    def watch_worker(self) -> None:
+        watch_db(self.db_path.resolve(), lambda: self.post_message(DbChanged("watch")), self._stop_watch)
+
+    def on_unmount(self) -> None:
+        self._stop_watch.set()
+
+    def request_load(self, **changes) -> None:
+        if changes:
+            self.query_state = self.query_state.with_(**changes)
+        self._generation += 1
+        self.load_worker(self.query_state, self._generation)
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_worker(self, query: Query, generation: int) -> None:
+        store = self.store
+        if store is None:
+            return
+        if not store.file_exists():
+            self.post_message(StoreProblem(f"{store.path} was deleted — showing the last data; waiting for it to come back"))
+            return
+        if store.file_replaced():
+            try:
+                fresh = store.reopen()
+            except StoreError as exc:
+                self.post_message(StoreProblem(str(exc)))
+                return
+            self.store, old = fresh, store
+            old.close()
+            store = fresh
+        try:
+            snapshot = load_snapshot(store, query)
+        except StoreError as exc:
+            self.post_message(StoreProblem(str(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(Loaded(snapshot, generation))
+
+    def on_loaded(self, msg: Loaded) -> None:
+        if msg.generation < self._applied_generation:
+            return
+        self._applied_generation = msg.generation
+        snap = msg.snapshot
+        self.snapshot = snap
+        self.problem = None
+        self._last_token = snap.token
+        issues = self.query_one(IssueList)
+        if snap.query.selected_id is None and issues.selected_id is None and snap.selected is not None:
+            issues.selected_id = snap.selected.id
+        q = snap.query
+        view_key = (q.view, q.search, q.agent, q.project_id)
+        cutoff = self.clock() - 15 * 60 * 1_000_000_000
+        issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
+        self._agents.update(i.agent for i in snap.rows)
+        current = issues.current
+        if current is not None and snap.selected is not None and current.id == snap.selected.id:
+            self.query_one(DetailPane).show(snap.selected, snap.events)
+        elif current is not None:
+            self.load_detail_worker(current.id)
+        else:
+            self.query_one(DetailPane).show(None, [])
+        self.query_one(ProjectsPane).set_projects(snap.projects)
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
+        self._render_status()
+        self.load_count += 1
+
+    def on_store_problem(self, msg: StoreProblem) -> None:
+        self.problem = msg.problem
+        self._render_status()
+        if self.snapshot is None:
+            self.query_one(DetailPane).show_literal(msg.problem)
+
+    def _render_status(self) -> None:
+        snap = self.snapshot
+        store = self.store
+        info = snap.info if snap else (store.info if store else None)
+        self.query_one("#status", Static).update(status_text(
+            str(self.db_path), info.schema_version if info else 0, info.journal_mode if info else "?",
+            info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
+            snap.loaded_at if snap else None, not self.paused, self.problem))
+        q = self.query_state
+        project_name = None
+        if q.project_id and snap:
+            project_name = next((r.project.name for r in snap.projects if r.project.id == q.project_id), q.project_id)
+        self.query_one("#views", Static).update(views_text(
+            q.view, snap.counts if snap else None, q.search, q.agent, project_name,
+            len(self.query_one(IssueList).marked), snap.total if snap else 0))
+
+    # -- live refresh --------------------------------------------------------------------------
+    def on_db_changed(self, msg: DbChanged) -> None:
+        self.last_change_seen = time.monotonic()
+        if not self.paused and self.store is not None:
+            self.request_load()
+
+    def _poll(self) -> None:
+        if not self.paused and self.store is not None:
+            self.poll_worker()
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll_worker(self) -> None:
+        store = self.store
+        if store is None:
+            return
+        if store.file_replaced() or store.change_token() != self._last_token:
+            self.post_message(DbChanged("poll"))
+
+    def on_app_focus(self, _event: AppFocus) -> None:
+        if not self.paused and self.store is not None:
+            self.request_load()
+
+    def _tick(self) -> None:
+        self.query_one(DetailPane).tick()
+        self.query_one(SessionsPane).tick()
+        self.query_one(IssueList).refresh()
+
+    # -- selection -----------------------------------------------------------------------------
+    @on(IssueList.Highlighted)
+    def _highlighted(self, msg: IssueList.Highlighted) -> None:
+        issue = msg.issue
+        self.query_state = self.query_state.with_(selected_id=issue.id if issue else None)
+        if issue is None:
+            return
+        self.query_one(DetailPane).show(issue, self._events_for(issue))
+        self.load_detail_worker(issue.id)
+
+    def _events_for(self, issue: Issue):
+        detail = self.query_one(DetailPane)
+        return detail.events if detail.issue is not None and detail.issue.id == issue.id else []
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail_worker(self, issue_id: str) -> None:
+        store = self.store
+        if store is None:
+            return
+        time.sleep(0.03)  # let a held arrow key settle before reading history
+        if get_current_worker().is_cancelled:
+            return
+        issue, events = load_detail(store, issue_id)
+        self.post_message(DetailLoaded(issue, events, issue_id))
+
+    def on_detail_loaded(self, msg: DetailLoaded) -> None:
+        current = self.query_one(IssueList).current
+        if current is not None and current.id == msg.issue_id:
+            self.query_one(DetailPane).show(msg.issue, msg.events)
+
+    @on(IssueList.NeedRows)
+    def _need_rows(self, msg: IssueList.NeedRows) -> None:
+        offset = max(0, msg.offset - PAGE // 4)
+        if offset != self.query_state.offset:
+            self.request_load(offset=offset)
+
+    # -- views and filters ---------------------------------------------------------------------
+    def set_view(self, view: str) -> None:
+        issues = self.query_one(IssueList)
+        issues.clear_marks()
+        self.request_load(view=view, offset=0, selected_id=None)
+        issues.selected_id = None
+
+    def action_view(self, view: str) -> None:
+        self.set_view(view)
+
+    def action_cycle_view(self, step: int) -> None:
+        i = VIEW_KEYS.index(self.query_state.view)
+        self.set_view(VIEW_KEYS[(i + step) % len(VIEW_KEYS)])
+
+    def known_agents(self) -> list[str]:
+        return sorted(self._agents | {"claude", "codex"})
+
+    def set_agent(self, agent: str | None) -> None:
+        self.request_load(agent=agent, offset=0)
+
+    def action_cycle_agent(self) -> None:
+        agents: list[str | None] = [None, *self.known_agents()]
+        i = agents.index(self.query_state.agent) if self.query_state.agent in agents else 0
+        self.set_agent(agents[(i + 1) % len(agents)])
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        self.screen.add_class("-filtering")
+        box.value = self.query_state.search
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.screen.remove_class("-filtering")
+        self.request_load(search="", offset=0)
+        self.query_one(IssueList).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        value = event.value
+        self._filter_timer = self.set_timer(0.12, lambda: self.request_load(search=value, offset=0))
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self.screen.remove_class("-filtering")
+        self.query_one(IssueList).focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            event.stop()
+            self.action_clear_filter()
+
+    @on(OptionList.OptionSelected, "#projects")
+    def _project_selected(self, event: OptionList.OptionSelected) -> None:
+        project_id = None if event.option.id == ALL else event.option.id
+        self.request_load(project_id=project_id, offset=0)
+
+    # -- app actions ---------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        if self.store is None:
+            self.open_store()
+        else:
+            self.request_load()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._render_status()
+        if not self.paused:
+            self.request_load()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme.endswith("dark") else "textual-dark"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_rows()))
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """(key as the user must press it, description, binding id) for every binding with an id."""
+        rows = []
+        seen = set()
+        sources = [self, self.query_one(IssueList), *self._extra_binding_sources()]
+        for source in sources:
+            for (key, binding) in source._bindings:
+                if not binding.id or binding.id in seen:
+                    continue
+                seen.add(binding.id)
+                keys = [self.get_key_display(b) for k, b in source._bindings if b.id == binding.id]
+                rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
+        return rows
+
+    def _extra_binding_sources(self) -> list:
+        return []
+
+    def extra_commands(self) -> list[tuple[str, Callable, str]]:
+        return []
+
+    def goto_number(self, number: int) -> None:
+        self.goto_worker(number)
+
+    @work(thread=True, exclusive=True, group="goto")
+    def goto_worker(self, number: int) -> None:
+        store = self.store
+        if store is None:
+            return
+        issue = store.get_issue_by_number(number)
+        if issue is None:
+            self.post_message(WriteDone(f"There is no issue #{number}", "warning", reload=False))
+            return
+        position = store.view_position("all", issue.id)
+        self.call_from_thread(self._goto_apply, issue, position)
+
+    def _goto_apply(self, issue: Issue, position: int | None) -> None:
+        issues = self.query_one(IssueList)
+        issues.clear_marks()
+        issues.selected_id = issue.id
+        self.request_load(view="all", search="", agent=None, project_id=None,
+                          offset=max(0, (position or 0) - PAGE // 4), selected_id=issue.id)
+
+    def on_write_done(self, msg: WriteDone) -> None:
+        if msg.message:
+            self.notify(msg.message, severity=msg.severity, markup=False)
+        if msg.select_id:
+            self.query_one(IssueList).selected_id = msg.select_id
+            self.query_state = self.query_state.with_(selected_id=msg.select_id)
+        if msg.reload:
+            self.request_load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: a clear message, never a traceback."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+            self.notify(text, title="Error", severity="error", markup=False, timeout=8)
+
+
+def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
+                  read_only: bool = False) -> int:
+    """Entry point used by `issues-tui [DB]`: check the path first (one clear line, exit 2), then run."""
+    import sys
+
+    from store.connection import inspect_path
+
+    config = load_config()
+    autopilot = None
+    if demo:
+        from .demo import demo_setup, spawn_autopilot, stop_autopilot
+
+        path = demo_setup()
+        autopilot = spawn_autopilot(path)
+    else:
+        path = Path(db_path or config.db or os.environ.get("ISSUES_DB") or "autopilot.db")
+        try:
+            inspect_path(path, create)
+            if path.exists() and path.stat().st_size:
+                Store.open(path, read_only=True, create=False).close()
+        except NotAnIssuesDb as exc:
+            print(f"issues-tui: {exc}", file=sys.stderr)
+            if not path.exists():
+                print("issues-tui: start with `issues-tui --demo`, or `issues-tui --create PATH` for an empty DB",
+                      file=sys.stderr)
+            return 2
+        except StoreError as exc:
+            if "needs migrating" not in str(exc) and "no issues table" not in str(exc):
+                print(f"issues-tui: {exc}", file=sys.stderr)
+                return 2
+    app = IssuesApp(path, create=create or demo, read_only=read_only, config=config)
+    try:
+        app.run()
+    finally:
+        if autopilot is not None:
+            stop_autopilot(autopilot)
+    return 0

@@ -1,0 +1,165 @@
+"""The issue detail pane: every field, the description as Markdown (made safe), the claim countdown and
+the history from `issue_events`. It renders what it is given; it never queries the file."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Static
+
+from store import Event, Issue, Status, timestamps
+
+from ..format import ago, clock
+from ..text import lit, visible
+
+CLAIM_SECONDS = 15 * 60
+MARKDOWN_LIMIT = 20_000
+
+
+def _local(ts: str | None) -> str:
+    ns = timestamps.parse_ns(ts)
+    if ns is None:
+        return visible(ts) if ts else "—"
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ns / 1e9))
+
+
+def claim_line(issue: Issue, now_ns: int) -> Text:
+    """Who holds the claim, since when, and the live countdown to expiry (or STALE)."""
+    text = Text()
+    if not issue.claimed_by:
+        return text
+    text.append("claimed by ", "dim")
+    text.append(visible(issue.claimed_by), "bold")
+    at = timestamps.parse_ns(issue.claimed_at)
+    if at is None:
+        text.append("  at an unreadable time — ", "dim")
+        text.append("STALE", "bold reverse red")
+        return text
+    text.append(f"  {_local(issue.claimed_at)} ({ago(issue.claimed_at, now_ns)} ago)  ", "dim")
+    left = CLAIM_SECONDS - (now_ns - at) / 1e9
+    if left > 0:
+        text.append(f"expires in {clock(left)}", "bold yellow" if left < 120 else "bold green")
+    else:
+        text.append(f"STALE for {clock(-left)}", "bold reverse red")
+    return text
+
+
+def head_text(issue: Issue, now_ns: int) -> Text:
+    t = Text()
+    t.append(f"#{issue.number} ", "bold")
+    t.append(visible(issue.status if issue.status != "" else "?"), _status_style(issue))
+    if issue.is_blocked:
+        t.append(" BLOCKED", "bold red")
+    t.append(" · ", "dim")
+    t.append(visible(issue.priority if issue.priority is not None else "no priority"), _priority_style(issue))
+    t.append(" ")
+    t.append(visible(issue.issue_type if issue.issue_type is not None else "no type"))
+    t.append(" · agent ", "dim")
+    t.append(visible(issue.agent), "cyan")
+    t.append("\n")
+    t.append(visible(issue.title), "bold")
+    t.append("\n")
+    if issue.is_blocked:
+        t.append("blocked: ", "dim")
+        t.append(visible(issue.blocked_reason or "(no reason given)"), "red")
+        t.append("\n")
+    if issue.claimed_by:
+        t.append_text(claim_line(issue, now_ns))
+        t.append("\n")
+    stamps = [(k, ts) for k, ts in (("created", issue.created_at), ("updated", issue.updated_at),
+                                    ("completed", issue.completed_at)) if ts]
+    for n, (key, ts) in enumerate(stamps):
+        t.append(f"{key} ", "dim")
+        t.append(f"{_local(ts)} ({ago(ts, now_ns)} ago)")
+        t.append("\n" if n % 2 or n == len(stamps) - 1 else "  ")
+    for key, value in issue.extra.items():
+        if value not in (None, ""):
+            t.append(f"{visible(key)} ", "dim")
+            t.append(visible(value) + "\n")
+    t.append("id ", "dim")
+    t.append(visible(issue.id), "dim")
+    return t
+
+
+def _priority_style(issue: Issue) -> str:
+    return {"urgent": "bold red", "high": "yellow", "low": "dim"}.get(str(issue.priority), "")
+
+
+def _status_style(issue: Issue) -> str:
+    return {Status.OPEN: "bold green", Status.IN_PROGRESS: "bold yellow", Status.DONE: "bold blue"}.get(
+        issue.status, "bold magenta")
+
+
+def history_text(events: list[Event]) -> Text:
+    t = Text()
+    t.append("History", "bold underline")
+    t.append("\n")
+    if not events:
+        t.append("no events recorded (the crate does not write history; writes through issues-tui do)", "dim")
+        return t
+    for e in events:
+        t.append(_local(e.created_at), "dim")
+        t.append("  ")
+        t.append(visible(e.actor or "?"), "cyan")
+        t.append("  ")
+        t.append(visible(e.event_type), "bold")
+        if e.old_value is not None or e.new_value is not None:
+            t.append("  ")
+            t.append(visible(e.old_value if e.old_value is not None else "∅", limit=120), "red")
+            t.append(" → ")
+            t.append(visible(e.new_value if e.new_value is not None else "∅", limit=120), "green")
+        t.append("\n")
+    return t
+
+
+class DetailPane(VerticalScroll):
+    """Shows one issue. Call `show(issue, events)`; `tick()` redraws the countdown from cached data."""
+
+    def __init__(self, *, clock=time.time_ns, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.issue: Issue | None = None
+        self.events: list[Event] = []
+        self._description: str | None = object()  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No issue selected", "dim"), id="detail-head")
+        yield Static(Text("Description", "bold underline"), id="detail-desc-title")
+        yield Markdown("", id="detail-desc", open_links=False)
+        yield Static("", id="detail-history")
+
+    def show(self, issue: Issue | None, events: list[Event]) -> None:
+        self.issue, self.events = issue, events
+        head = self.query_one("#detail-head", Static)
+        md = self.query_one("#detail-desc", Markdown)
+        if issue is None:
+            head.update(Text("No issue selected", "dim"))
+            self.query_one("#detail-history", Static).update("")
+            self.query_one("#detail-desc-title", Static).display = False
+            md.display = False
+            self._description = None
+            return
+        head.update(head_text(issue, self.clock()))
+        self.query_one("#detail-desc-title", Static).display = True
+        md.display = True
+        desc = issue.description
+        if desc != self._description:
+            self._description = desc
+            if not desc:
+                md.update("*no description*")
+            else:
+                text = visible(desc, multiline=True, limit=MARKDOWN_LIMIT)
+                if len(desc) > MARKDOWN_LIMIT:
+                    text += f"\n\n*(description is {len(desc):,} characters; showing the first {MARKDOWN_LIMIT:,})*"
+                md.update(text)
+        self.query_one("#detail-history", Static).update(history_text(events))
+
+    def tick(self) -> None:
+        if self.issue is not None and self.issue.claimed_by:
+            self.query_one("#detail-head", Static).update(head_text(self.issue, self.clock()))
+
+    def show_literal(self, text: str) -> None:
+        self.query_one("#detail-head", Static).update(lit(text))

@@ -1,0 +1,48 @@
+"""Projects pane: name, path, default model and budget, sessions total/running. Selecting one filters
+the sessions pane (and issues, where the file has a `project_id` column)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..format import money
+from ..loader import ProjectRow
+from ..text import visible
+
+ALL = "__all__"
+
+
+def project_prompt(row: ProjectRow, width: int) -> Text:
+    p = row.project
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(visible(p.name), "bold")
+    t.append(f" {row.sessions_running}/{row.sessions_total}", "bold green" if row.sessions_running else "dim")
+    t.append("\n  ")
+    t.append(visible(p.default_model or "no model"), "cyan")
+    t.append(f" · {money(p.default_budget)} · ", "dim")
+    t.append(visible(p.path), "dim")
+    return t
+
+
+class ProjectsPane(OptionList):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._ids: list[str] = []
+        self.selected_project: str | None = None
+
+    def set_projects(self, rows: list[ProjectRow]) -> None:
+        ids = [ALL] + [r.project.id for r in rows]
+        highlighted = self._ids[self.highlighted] if self.highlighted is not None and self.highlighted < len(self._ids) else None
+        total = sum(r.sessions_total for r in rows)
+        running = sum(r.sessions_running for r in rows)
+        head = Text.assemble(("All projects", "bold"), (f" {running}/{total}", "bold green" if running else "dim"))
+        prompts = [head] + [project_prompt(r, self.size.width) for r in rows]
+        self.clear_options()
+        self.add_options([Option(p, id=i) for p, i in zip(prompts, ids)])
+        self._ids = ids
+        if highlighted in ids:
+            self.highlighted = ids.index(highlighted)
+        elif ids:
+            self.highlighted = 0

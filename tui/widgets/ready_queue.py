@@ -1,0 +1,290 @@
+"""The issue list: a virtualised Line-API table of one view (ready queue, in progress, ...).
+
+It renders only the visible lines, from a window of rows the app loads around the scroll position;
+a 1M-row view costs the same as a 20-row one. Rows are keyed by issue id: after a refresh the cursor
+stays on the same issue (or, if it left the view, on the same position), marks survive, and rows
+that appeared since the previous load are flagged as new for a while.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store import Issue, Status, timestamps
+
+from ..format import ago
+from ..text import visible
+
+NEW_FOR_S = 30.0
+COLUMNS = [("", 1), ("#", 6), ("pri", 7), ("type", 8), ("agent", 8), ("age", 5), ("title", 0)]
+
+
+def _cell(text: str, width: int) -> str:
+    """Pad or cut to exactly `width` cells."""
+    t = Text(text)
+    t.truncate(width, overflow="ellipsis", pad=True)
+    return t.plain
+
+
+def header_text(width: int) -> Text:
+    parts = []
+    for name, w in COLUMNS:
+        parts.append(_cell(name, w) if w else name)
+    return Text(" ".join(parts))
+
+
+class IssueList(ScrollView, can_focus=True):
+    """Virtualised list of issues; the app feeds it windows of rows."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "issue-list--cursor",
+        "issue-list--marked",
+        "issue-list--new",
+        "issue-list--urgent",
+        "issue-list--high",
+        "issue-list--low",
+        "issue-list--blocked",
+        "issue-list--stale",
+        "issue-list--placeholder",
+    }
+
+    class Highlighted(Message):
+        """The cursor moved to another issue (or the list became empty)."""
+
+        def __init__(self, issue: Issue | None) -> None:
+            super().__init__()
+            self.issue = issue
+
+    class NeedRows(Message):
+        """Rows around `offset` are visible but not loaded."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, IssueList.NeedRows)
+
+    def __init__(self, *, clock=time.time_ns, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clock = clock
+        self.total = 0
+        self.window_offset = 0
+        self.rows: list[Issue] = []
+        self.cursor = 0
+        self.selected_id: str | None = None
+        self.marked: set[str] = set()
+        self.stale_ids: set[str] = set()
+        self._seen: set[str] = set()
+        self._first_seen: dict[str, float] = {}
+        self._view_key: object = None
+        self._requested: int | None = None
+        self.stale_cutoff_ns = 0
+
+    # -- data in -------------------------------------------------------------------------------
+    def set_rows(self, view_key: object, total: int, offset: int, rows: list[Issue], stale_cutoff_ns: int) -> None:
+        """Replace the loaded window; keep the cursor on the selected issue."""
+        new_view = view_key != self._view_key
+        if new_view:
+            self._view_key = view_key
+            self._seen = set()
+            self._first_seen = {}
+            self.cursor = 0 if self.selected_id is None else self.cursor
+        now = time.monotonic()
+        if self._seen or not new_view:
+            for issue in rows:
+                if issue.id not in self._seen:
+                    self._first_seen.setdefault(issue.id, now)
+        self._seen.update(i.id for i in rows)
+        self.total, self.window_offset, self.rows = total, offset, rows
+        self.stale_cutoff_ns = stale_cutoff_ns
+        self._requested = None
+        ids = [i.id for i in rows]
+        if self.selected_id in ids:
+            self.cursor = offset + ids.index(self.selected_id)
+        elif new_view:
+            self.cursor = 0
+        self.cursor = max(0, min(self.cursor, total - 1)) if total else 0
+        self.virtual_size = Size(self.size.width, total)
+        self._after_cursor_move(scroll=new_view)
+        self.refresh()
+
+    def row_at(self, index: int) -> Issue | None:
+        i = index - self.window_offset
+        if 0 <= i < len(self.rows):
+            return self.rows[i]
+        return None
+
+    @property
+    def current(self) -> Issue | None:
+        return self.row_at(self.cursor)
+
+    def targets(self) -> list[Issue]:
+        """The rows an action applies to: the marked ones (in the loaded window), else the current one."""
+        if self.marked:
+            return [i for i in self.rows if i.id in self.marked]
+        return [self.current] if self.current else []
+
+    # -- cursor --------------------------------------------------------------------------------
+    def _after_cursor_move(self, scroll: bool = True) -> None:
+        issue = self.current
+        new_id = issue.id if issue else None
+        if scroll:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
+        if new_id != self.selected_id or issue is None:
+            self.selected_id = new_id if issue else self.selected_id
+            self.post_message(self.Highlighted(issue))
+        if issue is None and self.total:
+            self._request(self.cursor)
+
+    def move_to(self, index: int) -> None:
+        if not self.total:
+            return
+        self.cursor = max(0, min(index, self.total - 1))
+        issue = self.current
+        if issue is not None:
+            self.selected_id = issue.id
+        self._after_cursor_move()
+        self.refresh()
+
+    def select_id(self, issue_id: str) -> bool:
+        for n, issue in enumerate(self.rows):
+            if issue.id == issue_id:
+                self.move_to(self.window_offset + n)
+                return True
+        self.selected_id = issue_id
+        return False
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(self.size.height - 1, 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.total:
+            self.move_to(index)
+
+    def toggle_mark(self) -> None:
+        issue = self.current
+        if issue is None:
+            return
+        if issue.id in self.marked:
+            self.marked.discard(issue.id)
+        else:
+            self.marked.add(issue.id)
+        self.refresh()
+
+    def clear_marks(self) -> bool:
+        had = bool(self.marked)
+        self.marked.clear()
+        self.refresh()
+        return had
+
+    def _request(self, index: int) -> None:
+        if self._requested is not None and abs(self._requested - index) < 50:
+            return
+        self._requested = index
+        self.post_message(self.NeedRows(index))
+
+    # -- rendering -----------------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        top = int(new)
+        if self.total and (top < self.window_offset or top + self.size.height > self.window_offset + len(self.rows)):
+            if top + self.size.height <= self.total or top < self.window_offset:
+                self._request(top)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        issue = self.row_at(index)
+        if issue is None:
+            style = self.get_component_rich_style("issue-list--placeholder")
+            return Strip([Segment(_cell(" …loading", width), style)], width)
+        base = self.rich_style
+        over = None
+        if index == self.cursor:
+            over = self.get_component_rich_style("issue-list--cursor")
+        elif issue.id in self.marked:
+            over = self.get_component_rich_style("issue-list--marked")
+        if over is not None:
+            base = base + over
+            over = Style(bgcolor=over.bgcolor)
+        text = self._row_text(issue, width)
+        segments = list(text.render(self.app.console))
+        return Strip(Segment.apply_style(segments, base, over)).adjust_cell_length(width, base)
+
+    def _fg(self, name: str) -> Style:
+        """A component style without its background (so cursor/mark backgrounds show through)."""
+        style = self.get_component_rich_style(name)
+        return Style(color=style.color, bold=style.bold, dim=style.dim, italic=style.italic, reverse=style.reverse)
+
+    def _row_text(self, issue: Issue, width: int) -> Text:
+        now = self.clock()
+        marked = issue.id in self.marked
+        is_new = issue.id in self._first_seen and time.monotonic() - self._first_seen[issue.id] < NEW_FOR_S
+        flag = "✓" if marked else ("●" if is_new else " ")
+        prio = str(issue.priority) if issue.priority is not None else "—"
+        pstyle = {"urgent": "issue-list--urgent", "high": "issue-list--high", "low": "issue-list--low"}.get(prio)
+        title_style = Style()
+        if issue.is_blocked:
+            title_style = self._fg("issue-list--blocked")
+        stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
+        text = Text(no_wrap=True, end="")
+        text.append(flag, self._fg("issue-list--new") if is_new and not marked else Style(bold=marked))
+        text.append(" ")
+        text.append(_cell(str(issue.number), 6))
+        text.append(" ")
+        text.append(_cell(visible(prio), 7), self._fg(pstyle) if pstyle else Style())
+        text.append(" ")
+        text.append(_cell(visible(issue.issue_type if issue.issue_type is not None else "—"), 8))
+        text.append(" ")
+        text.append(_cell(visible(issue.agent), 8))
+        text.append(" ")
+        text.append(_cell(ago(issue.created_at, now), 5))
+        text.append(" ")
+        used = text.cell_len
+        title = visible(issue.title, limit=max(width, 20) * 2)
+        if stale:
+            text.append("STALE ", self._fg("issue-list--stale"))
+        elif issue.is_blocked:
+            text.append("⊘ ", title_style)
+        text.append(title, title_style)
+        text.truncate(max(width, used), overflow="ellipsis", pad=True)
+        return text
+
+
+def _claim_stale(issue: Issue, cutoff_ns: int) -> bool:
+    at = timestamps.parse_ns(issue.claimed_at)
+    return at is None or at < cutoff_ns

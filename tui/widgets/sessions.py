@@ -1,0 +1,88 @@
+"""Sessions pane: running first; status, model, project, pid (alive?), elapsed (ticking), budget spent
+(and % of the project's default budget), issues completed and rate per hour. A session marked running
+whose pid is gone is flagged DEAD."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from store import Project, Session, timestamps
+
+from ..format import clock, money
+from ..text import visible
+
+
+def pid_alive(pid: int | None) -> bool | None:
+    if pid is None:
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, ValueError, OSError):
+        return False
+    return True
+
+
+def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns: int,
+                   alive=pid_alive) -> Table:
+    table = Table(expand=True, box=None, padding=(0, 1), show_edge=False, header_style="bold")
+    for name, kw in (("status", {}), ("model", {}), ("project", {"ratio": 1}), ("pid", {}),
+                     ("elapsed", {"justify": "right"}), ("spent", {"justify": "right"}),
+                     ("done", {"justify": "right"}), ("/h", {"justify": "right"})):
+        table.add_column(name, no_wrap=True, overflow="ellipsis", **kw)
+    if not sessions:
+        table.add_row(Text("no sessions", "dim"))
+        return table
+    for s in sessions:
+        running = s.status == "running"
+        start = timestamps.parse_ns(s.started_at)
+        end = timestamps.parse_ns(s.ended_at) if not running else now_ns
+        elapsed = ((end or now_ns) - start) / 1e9 if start is not None else None
+        is_alive = alive(s.pid) if running else None
+        status = Text(visible(s.status))
+        if running and is_alive is False:
+            status = Text("DEAD", "bold reverse red")
+        elif running:
+            status.stylize("bold green")
+        elif s.status == "failed":
+            status.stylize("red")
+        else:
+            status.stylize("dim")
+        pid = Text("—", "dim") if s.pid is None else Text(str(s.pid))
+        if running and s.pid is not None:
+            pid.append(" ✓" if is_alive else " ✗", "green" if is_alive else "bold red")
+        project = projects.get(s.project_id)
+        spent = Text(money(s.budget_spent))
+        if project is not None and project.default_budget:
+            pct = 100 * s.budget_spent / project.default_budget
+            spent.append(f" {pct:.0f}%", "bold red" if pct >= 90 else ("yellow" if pct >= 70 else "dim"))
+        rate = "—"
+        if elapsed and elapsed > 60:
+            rate = f"{s.issues_completed / (elapsed / 3600):.1f}"
+        table.add_row(status, Text(visible(s.model), "cyan"), Text(visible(project.name if project else s.project_id)),
+                      pid, Text(clock(elapsed) if elapsed is not None else "?"), spent, Text(str(s.issues_completed)),
+                      Text(rate))
+    return table
+
+
+class SessionsPane(Static):
+    def __init__(self, *, clock=time.time_ns, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.clock = clock
+        self.sessions: list[Session] = []
+        self.projects: dict[str, Project] = {}
+
+    def set_sessions(self, sessions: list[Session], projects: dict[str, Project]) -> None:
+        self.sessions, self.projects = sessions, projects
+        self.tick()
+
+    def tick(self) -> None:
+        self.update(sessions_table(self.sessions, self.projects, self.clock()))

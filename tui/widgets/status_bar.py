@@ -1,0 +1,74 @@
+"""Top status line: DB path, schema version, journal mode, counts, last refresh, live/paused."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.widgets import Static
+
+from store import Counts
+
+from ..text import visible
+
+VIEW_LABELS = {
+    "ready": "Ready", "in_progress": "In progress", "blocked": "Blocked", "done": "Done", "stale": "Stale", "all": "All",
+}
+
+
+def status_text(path: str, version: int, journal: str, read_only: str | None, counts: Counts | None,
+                loaded_at: float | None, live: bool, problem: str | None) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append("issues-tui ", "bold")
+    t.append(visible(path))
+    t.append(f"  v{version} {journal}", "dim")
+    if read_only:
+        t.append("  READ-ONLY", "bold yellow")
+    if counts is not None:
+        t.append("  open ", "dim")
+        t.append(f"{counts.open:,}", "bold green")
+        t.append("  in progress ", "dim")
+        t.append(f"{counts.in_progress:,}", "bold yellow")
+        t.append("  blocked ", "dim")
+        t.append(f"{counts.blocked:,}", "bold red")
+        t.append("  done ", "dim")
+        t.append(f"{counts.done:,}", "bold blue")
+        t.append("  stale ", "dim")
+        t.append(f"{counts.stale:,}", "bold reverse red" if counts.stale else "dim")
+        if counts.other:
+            t.append(f"  other {counts.other:,}", "magenta")
+    if loaded_at is not None:
+        t.append(f"  ⟳ {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
+    t.append("  ● live" if live else "  ❚❚ paused", "green" if live else "bold yellow")
+    if problem:
+        t.append("  ")
+        t.append(visible(problem), "bold reverse red")
+    return t
+
+
+def views_text(active: str, counts: Counts | None, search: str, agent: str | None, project: str | None,
+               marked: int, total: int) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    values = {}
+    if counts is not None:
+        values = {"ready": counts.ready, "in_progress": counts.in_progress, "blocked": counts.blocked,
+                  "done": counts.done, "stale": counts.stale, "all": counts.total}
+    for key, label in VIEW_LABELS.items():
+        n = values.get(key)
+        piece = f" {label} {n:,} " if n is not None else f" {label} "
+        t.append(piece, "bold reverse" if key == active else "")
+        t.append(" ")
+    if search:
+        t.append(" filter: ", "dim")
+        t.append(visible(search), "bold")
+    if agent:
+        t.append(" agent: ", "dim")
+        t.append(visible(agent), "bold")
+    if project:
+        t.append(" project: ", "dim")
+        t.append(visible(project), "bold")
+    if search or agent or project:
+        t.append(f" ({total:,} match)", "dim")
+    if marked:
+        t.append(f"  {marked} marked", "bold magenta")
+    return t
