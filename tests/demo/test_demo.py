@@ -77,7 +77,7 @@ def test_demo_db_contents(demo_db):
         assert {str(i.priority) for i in issues} == {"urgent", "high", "medium", "low"}
         assert {str(i.issue_type) for i in issues} == {"bug", "feature", "task"}
         blocked = [i for i in issues if i.is_blocked]
-        assert all(i.blocked_reason and i.status == Status.OPEN for i in blocked)
+        assert all(i.status == Status.OPEN and i.blocked_reason == demo.SEED_BLOCK_REASONS[i.title] for i in blocked)
         assert all(i.completed_at for i in issues if i.status == Status.DONE)
         # Markdown descriptions: headings, lists, code spans, several paragraphs.
         for i in issues:
@@ -230,8 +230,8 @@ def test_spawn_and_stop_autopilot(demo_db):
 
 def test_autopilot_exits_when_its_parent_dies(demo_db):
     # An intermediate process spawns the autopilot and exits at once: the orphan must notice and stop.
-    code = ("import sys; from tui import demo; "
-            "p = demo.spawn_autopilot(sys.argv[1], agents=1, speed=10); print(p.pid, flush=True)")
+    code = ("import sys, time; from tui import demo; "
+            "p = demo.spawn_autopilot(sys.argv[1], agents=1, speed=10); print(p.pid, flush=True); time.sleep(1.5)")
     out = subprocess.run([sys.executable, "-c", code, str(demo_db)], capture_output=True, text=True, timeout=30,
                          cwd=str(Path(demo.__file__).resolve().parent.parent))
     assert out.returncode == 0, out.stderr
@@ -241,6 +241,9 @@ def test_autopilot_exits_when_its_parent_dies(demo_db):
         while time.monotonic() < deadline and not _pid_gone(pid):
             time.sleep(0.1)
         assert _pid_gone(pid), "orphaned autopilot kept running"
+        with Store.open(demo_db, create=False) as s:  # it did run, and cleaned up when it noticed
+            theirs = [x for x in s.list_sessions() if x.pid == pid]
+            assert theirs and all(x.status != SessionStatus.RUNNING for x in theirs)
     finally:
         if not _pid_gone(pid):
             os.kill(pid, 9)
