@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import migrations
-from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError
+from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, ValidationError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
@@ -158,6 +158,10 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     return StoreError(f"{path}: {text}")
 
 
+def _bad_text(suffix: str = "; nothing was written") -> ValidationError:
+    return ValidationError("text", f"contains invalid Unicode (a lone surrogate){suffix}")
+
+
 class Connection:
     """One long-lived connection (shared across threads under a lock) plus file bookkeeping."""
 
@@ -289,6 +293,8 @@ class Connection:
                 yield self.conn
             except sqlite3.Error as exc:
                 raise translate(exc, str(self.path)) from None
+            except UnicodeEncodeError:
+                raise _bad_text("") from None
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -307,6 +313,10 @@ class Connection:
             except sqlite3.Error as exc:
                 self._rollback()
                 raise translate(exc, str(self.path)) from None
+            except UnicodeEncodeError:
+                # A str holding a lone surrogate cannot be stored as UTF-8 (sqlite3 raises on bind).
+                self._rollback()
+                raise _bad_text() from None
             except BaseException:
                 self._rollback()
                 raise

@@ -69,6 +69,9 @@ def parse_import(text: str) -> list[dict]:
     for i, item in enumerate(data):
         if not isinstance(item, dict):
             raise _fail(i, "is not a JSON object")
+        for key, value in item.items():
+            if isinstance(value, str) and not _utf8_ok(value):
+                raise _fail(i, f"field {key[:40]!r} holds invalid Unicode (a lone surrogate)")
         for key in _REQUIRED:
             if key not in item:
                 raise _fail(i, f"missing field `{key}`")
@@ -112,6 +115,15 @@ def parse_import(text: str) -> list[dict]:
             row[key] = timestamps.to_db(value)
         rows.append(row)
     return rows
+
+
+def _utf8_ok(value: str) -> bool:
+    """serde_json rejects lone surrogates (`\\ud800`); SQLite cannot store them as UTF-8 either."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _has_offset(value: str) -> bool:

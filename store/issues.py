@@ -406,6 +406,31 @@ class IssueOps:
         with self._read() as conn:
             return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, int(limit), int(offset))))
 
+    def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
+                      project_id: str | None = None) -> int | None:
+        """Index of the issue in a view's order (for "go to issue #N"); None if it is not in the view."""
+        issue = self.get_issue_by_id(issue_id)
+        if issue is None:
+            return None
+        sql, params = self._view_sql(view, agent, search, project_id)
+        head, _, order = sql.rpartition(" ORDER BY ")
+        with self._read() as conn:
+            present = conn.execute(f"SELECT 1 FROM ({head}) WHERE id = ?", (*params, issue_id)).fetchone()
+            if not present:
+                return None
+            if view == "all":
+                before = "number < ?"
+                extra = [issue.number]
+            elif view == "ready":
+                before = (f"({PRIORITY_RANK_SQL}, created_at, number) < (?, ?, ?)")
+                extra = [issue.priority_rank, issue.created_at, issue.number]
+            else:
+                rows = conn.execute(f"SELECT id FROM ({sql})", params).fetchall()
+                return next((n for n, (i,) in enumerate(rows) if i == issue_id), None)
+            joiner = " AND " if " WHERE " in head else " WHERE "
+            return conn.execute(f"{head.replace('SELECT * FROM', 'SELECT count(*) FROM', 1)}{joiner}{before}",
+                                (*params, *extra)).fetchone()[0]
+
     def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
                    project_id: str | None = None) -> int:
         if agent is None and not search and project_id is None:

@@ -1,0 +1,62 @@
+"""The ready queue uses the store's partial indexes and never sorts in a temp B-tree."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+
+from store import Store
+from store.timestamps import format_ns
+from storetest_helpers import T0, raw
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory):
+    p = tmp_path_factory.mktemp("plan") / "plan.db"
+    Store.open(p).close()
+    rnd = random.Random(5)
+    rows = []
+    for n in range(1, 5001):
+        ts = format_ns(T0 - rnd.randrange(10**15))
+        status = rnd.choice(["open", "open", "in_progress", "done"])
+        rows.append((str(uuid.uuid4()), n, f"issue {n}", status, rnd.choice(["urgent", "high", "medium", "low", "critical"]),
+                     rnd.choice(["claude", "codex"]), int(rnd.random() < 0.1), ts, ts))
+    conn = raw(p)
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO issues (id, number, title, status, priority, agent, is_blocked, created_at, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    conn.close()
+    return p
+
+
+def _plan(store, agent):
+    sql, params = store._ready_sql(agent)
+    rows = store.conn.execute(f"EXPLAIN QUERY PLAN {sql} LIMIT 200", params).fetchall()
+    return " | ".join(r[3] for r in rows)
+
+
+@pytest.mark.parametrize("agent, index", [(None, "tui_idx_ready"), ("codex", "tui_idx_ready_agent")])
+def test_ready_plan_uses_index(big_db, agent, index):
+    with Store.open(big_db) as s:
+        plan = _plan(s, agent)
+        assert f"USING INDEX {index} " in plan + " ", plan
+        assert "TEMP B-TREE" not in plan, plan
+        # and the indexed query gives the queue in the contract's order
+        got = s.ready_queue(agent=agent, limit=10_000)
+    conn = raw(big_db)
+    rank = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+    rows = conn.execute("SELECT id, priority, created_at, number, agent FROM issues "
+                        "WHERE status = 'open' AND is_blocked = 0").fetchall()
+    conn.close()
+    expected = sorted((r for r in rows if agent is None or r[4] == agent),
+                      key=lambda r: (rank.get(r[1], 2), r[2], r[3]))
+    assert [i.id for i in got] == [r[0] for r in expected]
+    assert len(expected) > 1000
+
+
+def test_ready_plan_read_only(big_db):
+    with Store.open(big_db, read_only=True) as s:
+        assert "USING INDEX tui_idx_ready " in _plan(s, None) + " "
