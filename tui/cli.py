@@ -1,6 +1,6 @@
 """`issues-tui`: the dashboard, plus `autopilot issue`-style subcommands over the same DB.
 
-    issues-tui [DB] [--db PATH] [--create] [--demo]        start the dashboard
+    issues-tui [DB] [--db PATH] [--create] [--demo] [--read-only]    start the dashboard
     issues-tui [--db PATH] add TITLE [-d DESC] [-p PRIORITY] [-t TYPE] [-a AGENT]
     issues-tui [--db PATH] list [-s STATUS] [--json] [--create]
     issues-tui [--db PATH] ready [-a AGENT] [-n LIMIT] [--json] [--create]
@@ -157,10 +157,11 @@ def build_dashboard_parser() -> argparse.ArgumentParser:
                     f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
     )
     parser.add_argument("path", metavar="DB", nargs="?", default=None,
-                        help=f"issues database (default: --db, $ISSUES_DB, else ./{DEFAULT_DB})")
+                        help=f"issues database (default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
     _db_option(parser)
     parser.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
     parser.add_argument("--demo", action="store_true", help="show a demo database with a simulated agent")
+    parser.add_argument("--read-only", action="store_true", help="never write to the database")
     return parser
 
 
@@ -320,14 +321,15 @@ def run_dashboard_cli(argv: list[str]) -> int:
         if close and path not in SUBCOMMANDS and os.sep not in path and "." not in path:
             raise CliError(f"unknown command {path!r}; did you mean {close[0]!r}? "
                            f"(commands: {', '.join(SUBCOMMANDS)})")
-    if path is None and not args.demo:
-        path = default_db_path()
+    # No path given: pass None and let the dashboard resolve it (its config file, then $ISSUES_DB, then
+    # ./autopilot.db), so a configured DB is not overridden by our default.
     try:
         from tui.app import run_dashboard
     except ImportError:
         print(f"{PROG}: the dashboard is not available", file=sys.stderr)
         return EXIT_ERROR
-    return run_dashboard(db_path=path, create=args.create, demo=args.demo)
+    extra = {"read_only": True} if args.read_only else {}
+    return run_dashboard(db_path=path, create=args.create, demo=args.demo, **extra)
 
 
 def _check_utf8(argv: list[str]) -> None:

@@ -476,13 +476,14 @@ def fake_app(monkeypatch):
 
 
 @pytest.mark.parametrize("argv,expected", [
-    ([], {"db_path": "autopilot.db", "create": False, "demo": False}),
+    ([], {"db_path": None, "create": False, "demo": False}),  # the dashboard resolves config/$ISSUES_DB/default
     (["path/to.db"], {"db_path": "path/to.db", "create": False, "demo": False}),
     (["--demo"], {"db_path": None, "create": False, "demo": True}),
     (["--db", "f.db"], {"db_path": "f.db", "create": False, "demo": False}),
     (["f.db", "--create"], {"db_path": "f.db", "create": True, "demo": False}),
     (["--create", "--db", "list.db"], {"db_path": "list.db", "create": True, "demo": False}),
     (["--", "add"], {"db_path": "add", "create": False, "demo": False}),
+    (["x.db", "--read-only"], {"db_path": "x.db", "create": False, "demo": False, "read_only": True}),
 ])
 def test_dashboard_arguments(capsys, fake_app, monkeypatch, argv, expected):
     monkeypatch.delenv("ISSUES_DB", raising=False)
@@ -490,10 +491,10 @@ def test_dashboard_arguments(capsys, fake_app, monkeypatch, argv, expected):
     assert fake_app == [expected]
 
 
-def test_dashboard_uses_env_default(fake_app, monkeypatch):
+def test_dashboard_leaves_default_to_the_app(fake_app, monkeypatch):
     monkeypatch.setenv("ISSUES_DB", "/tmp/env-issues.db")
     assert main([]) == 0
-    assert fake_app[0]["db_path"] == "/tmp/env-issues.db"
+    assert fake_app[0]["db_path"] is None  # run_dashboard: config file, then $ISSUES_DB, then ./autopilot.db
 
 
 def test_dashboard_typo_is_not_a_db_path(capsys, fake_app, tmp_path, monkeypatch):
