@@ -57,3 +57,28 @@ def dump_tables(path: Path) -> dict[str, list[tuple]]:
         conn.close()
 
 
+
+
+def claim_worker(path: str, run_id: str, queue, barrier=None) -> None:
+    """A separate process's agent loop: take the next ready issue and claim it until none is left."""
+    from store import Store
+
+    claimed, error = [], None
+    try:
+        with Store.open(path, actor=run_id) as s:
+            if barrier is not None:
+                barrier.wait(timeout=60)  # everyone opened: start together, so the claims really race
+            misses = 0
+            while True:
+                nxt = s.get_next_ready_issue()
+                if nxt is None:
+                    break
+                if s.claim_issue(nxt.id, run_id):
+                    claimed.append(nxt.id)
+                else:
+                    misses += 1
+                    if misses > 100_000:
+                        raise RuntimeError("claim loop spinning")
+    except BaseException as exc:  # reported to the parent, which fails the test
+        error = f"{type(exc).__name__}: {exc}"
+    queue.put((run_id, claimed, error))
