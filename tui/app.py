@@ -9,6 +9,10 @@ Data flows one way:
 from __future__ import annotations
 
 import os
+import queue
+import shlex
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,12 +27,16 @@ from textual.events import AppFocus
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store import Issue, NotAnIssuesDb, Store, StoreError, default_actor
+from store import Issue, IssueType, NotAnIssuesDb, Priority, Store, StoreError, ValidationError, default_actor
+from store.issues import validate_agent, validate_description, validate_reason
 
 from .commands import IssuesCommands
 from .config import Config, load_config
 from .loader import PAGE, Query, Snapshot, load_detail, load_snapshot
 from .messages import DbChanged, DetailLoaded, Loaded, StoreOpened, StoreProblem, WriteDone
+from . import triage
+from .screens.confirm import ConfirmScreen
+from .screens.forms import IssueForm, IssueFormResult, PromptScreen
 from .screens.help import HelpScreen
 from .text import visible
 from .watch import watch_db
@@ -64,7 +72,31 @@ class IssuesApp(App):
         Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
         Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+        # Triage: on the selected issue, or on every marked one.
+        Binding("n", "new_issue", "New", id="issue.new", tooltip="New issue"),
+        Binding("b", "block", "Block", id="issue.block", tooltip="Block (asks for the reason)"),
+        Binding("u", "unblock", "Unblock", show=False, id="issue.unblock", tooltip="Unblock"),
+        Binding("plus", "bump(-1)", "Priority up", show=False, id="issue.priority_up", tooltip="Raise priority one step"),
+        Binding("minus", "bump(1)", "Priority down", show=False, id="issue.priority_down", tooltip="Lower priority one step"),
+        Binding("1", "priority('urgent')", "Urgent", show=False, id="issue.priority_urgent", tooltip="Set priority urgent"),
+        Binding("2", "priority('high')", "High", show=False, id="issue.priority_high", tooltip="Set priority high"),
+        Binding("3", "priority('medium')", "Medium", show=False, id="issue.priority_medium", tooltip="Set priority medium"),
+        Binding("4", "priority('low')", "Low", show=False, id="issue.priority_low", tooltip="Set priority low"),
+        Binding("t", "cycle_type", "Type", show=False, id="issue.type", tooltip="Cycle type: task, bug, feature"),
+        Binding("a", "set_agent", "Agent", show=False, id="issue.agent", tooltip="Set the agent"),
+        Binding("c", "complete", "Complete", id="issue.complete", tooltip="Complete (asks to confirm)"),
+        Binding("o", "reopen", "Reopen", show=False, id="issue.reopen", tooltip="Unclaim an in-progress issue / reopen a done one"),
+        Binding("x", "release", "Release", show=False, id="issue.release", tooltip="Release a stale claim (older than 15 min)"),
+        Binding("e", "edit", "Edit", show=False, id="issue.edit", tooltip="Edit title and description"),
+        Binding("E", "edit_external", "$EDITOR", show=False, id="issue.edit_external", tooltip="Edit the description in $EDITOR"),
+        Binding("delete", "delete", "Delete", show=False, id="issue.delete", tooltip="Delete (asks to confirm)"),
+        Binding("space", "mark", "Mark", show=False, id="issue.mark", tooltip="Mark/unmark the row for bulk actions"),
+        Binding("escape", "clear_marks", "Clear marks", show=False, id="issue.clear_marks", tooltip="Clear all marks"),
+        Binding("z", "undo", "Undo", id="issue.undo", tooltip="Undo the last action made here"),
     ]
+
+    WRITE_ACTIONS = {"new_issue", "block", "unblock", "bump", "priority", "cycle_type", "set_agent", "complete",
+                     "reopen", "release", "edit", "edit_external", "delete", "undo"}
 
     def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
                  clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
@@ -90,6 +122,15 @@ class IssuesApp(App):
         self._agents: set[str] = set()
         self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
         self.last_change_seen: float | None = None
+        self.undo_stack: list[triage.UndoEntry] = []
+        self._writes: queue.Queue = queue.Queue()
+        self.writes_done = 0  # tests and benchmarks read it
+        defaults = self.config.new_issue
+        self.new_defaults = {
+            "priority": _parse_or(Priority, defaults.get("priority"), Priority.MEDIUM),
+            "issue_type": _parse_or(IssueType, defaults.get("type"), IssueType.TASK),
+            "agent": defaults.get("agent") or "codex",
+        }
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
 
     # -- layout --------------------------------------------------------------------------------
@@ -144,7 +185,27 @@ class IssuesApp(App):
     def on_store_opened(self, _msg: StoreOpened) -> None:
         if self.watch_enabled:
             self.watch_worker()
+        self.writer_worker()
+        self.refresh_bindings()
         self.request_load()
+
+    @work(thread=True, exclusive=True, group="writer")
+    def writer_worker(self) -> None:
+        """Runs writes one at a time, in the order the keys were pressed, off the UI thread."""
+        while True:
+            job = self._writes.get()
+            if job is None:
+                return
+            store = self.store
+            try:
+                message = job(store)
+            except StoreError as exc:
+                message = WriteDone(str(exc), "error")
+            except Exception as exc:  # never let a bug kill the writer: report it
+                message = WriteDone(f"{type(exc).__name__}: {exc}", "error")
+            self.writes_done += 1
+            if message is not None:
+                self.post_message(message)
 
     @work(thread=True, exclusive=True, group="watch")
     def watch_worker(self) -> None:
@@ -152,6 +213,7 @@ class IssuesApp(App):
 
     def on_unmount(self) -> None:
         self._stop_watch.set()
+        self._writes.put(None)
 
     def request_load(self, **changes) -> None:
         if changes:
@@ -395,37 +457,269 @@ class IssuesApp(App):
         return []
 
     def extra_commands(self) -> list[tuple[str, Callable, str]]:
-        return []
+        out = []
+        if self.store is not None and not self.store.read_only:
+            out.append(("New issue…", self.action_new_issue, "n"))
+            if self.snapshot is not None and self.snapshot.counts.stale:
+                out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
+                            "back to open; recorded as events"))
+            if self.undo_stack:
+                out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, "z"))
+        return out
+
+    def release_all_stale(self) -> None:
+        self.submit(lambda store: WriteDone(f"Released {store.release_stale_claims()} stale claims"))
 
     def goto_number(self, number: int) -> None:
-        self.goto_worker(number)
+        self.goto_worker(number, None)
+
+    def select_issue(self, issue_id: str) -> None:
+        """Select an issue: in the current view if it is there, else in the "all" view."""
+        self.goto_worker(None, issue_id)
 
     @work(thread=True, exclusive=True, group="goto")
-    def goto_worker(self, number: int) -> None:
+    def goto_worker(self, number: int | None, issue_id: str | None) -> None:
         store = self.store
         if store is None:
             return
-        issue = store.get_issue_by_number(number)
+        issue = store.get_issue_by_number(number) if number is not None else store.get_issue_by_id(issue_id)
         if issue is None:
-            self.post_message(WriteDone(f"There is no issue #{number}", "warning", reload=False))
+            what = f"#{number}" if number is not None else "that issue"
+            self.post_message(WriteDone(f"There is no issue {what}", "warning", reload=False))
             return
-        position = store.view_position("all", issue.id)
-        self.call_from_thread(self._goto_apply, issue, position)
+        q = self.query_state
+        position = store.view_position(q.view, issue.id, agent=q.agent, search=q.search or None,
+                                      project_id=q.project_id)
+        if position is not None:
+            self.call_from_thread(self._goto_apply, issue, position, {})
+        else:
+            position = store.view_position("all", issue.id)
+            self.call_from_thread(self._goto_apply, issue, position,
+                                  dict(view="all", search="", agent=None, project_id=None))
 
-    def _goto_apply(self, issue: Issue, position: int | None) -> None:
+    def _goto_apply(self, issue: Issue, position: int | None, changes: dict) -> None:
         issues = self.query_one(IssueList)
-        issues.clear_marks()
+        if changes:
+            issues.clear_marks()
+            self.query_one("#filter", Input).value = ""
+            self.screen.remove_class("-filtering")
         issues.selected_id = issue.id
-        self.request_load(view="all", search="", agent=None, project_id=None,
-                          offset=max(0, (position or 0) - PAGE // 4), selected_id=issue.id)
+        issues.cursor = position or 0
+        self.request_load(offset=max(0, (position or 0) - PAGE // 4), selected_id=issue.id, **changes)
+
+    # -- triage ----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITE_ACTIONS:
+            if self.store is None or self.store.read_only:
+                return None  # shown disabled; the status line says why
+        if action == "clear_marks" and not self.query_one(IssueList).marked:
+            return False
+        return True
+
+    def _targets(self) -> list[Issue]:
+        targets = self.query_one(IssueList).targets()
+        if not targets:
+            self.notify("No issue selected", severity="warning", markup=False)
+        return targets
+
+    def _describe(self, targets: list[Issue]) -> str:
+        if len(targets) == 1:
+            return f"#{targets[0].number} {visible(targets[0].title, limit=60)}"
+        return f"{len(targets)} marked issues"
+
+    def submit(self, job: Callable[[Store], WriteDone | None]) -> None:
+        """Queue a write for the writer thread (FIFO: writes land in the order keys were pressed)."""
+        self._writes.put(job)
+
+    def run_op(self, op: triage.Op, label: str, targets: list[Issue] | None = None) -> None:
+        targets = targets if targets is not None else self._targets()
+        if not targets:
+            return
+        if len(targets) > 1:
+            self.query_one(IssueList).clear_marks()
+
+        def job(store: Store) -> WriteDone:
+            result = triage.apply_op(store, op, targets, label)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            text, severity = result.message(op.verb)
+            return WriteDone(text, severity)
+
+        self.submit(job)
+
+    def action_block(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.run_op(triage.block(reason), "block", targets)
+
+        self.push_screen(PromptScreen(f"Block {self._describe(targets)} — why?", placeholder="reason (required)",
+                                      validate=validate_reason), done)
+
+    def action_unblock(self) -> None:
+        self.run_op(triage.unblock(), "unblock")
+
+    def action_bump(self, step: int) -> None:
+        self.run_op(triage.bump_priority(step), "priority")
+
+    def action_priority(self, value: str) -> None:
+        self.run_op(triage.set_priority(Priority(value)), "priority")
+
+    def action_cycle_type(self) -> None:
+        self.run_op(triage.cycle_type(), "type")
+
+    def action_set_agent(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def done(agent: str | None) -> None:
+            if agent:
+                self.run_op(triage.set_agent(agent), "agent", targets)
+
+        self.push_screen(PromptScreen(f"Agent for {self._describe(targets)}", value=targets[0].agent,
+                                      validate=validate_agent), done)
+
+    def action_complete(self) -> None:
+        targets = self._targets()
+        if targets:
+            self._confirm(f"Complete {self._describe(targets)}?", "", "Complete",
+                          lambda: self.run_op(triage.complete(), "complete", targets))
+
+    def action_reopen(self) -> None:
+        self.run_op(triage.reopen(), "reopen")
+
+    def action_release(self) -> None:
+        self.run_op(triage.release(), "release")
+
+    def action_delete(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def job(store: Store) -> WriteDone:
+            result = triage.delete(store, targets)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            return WriteDone(*result.message("deleted"))
+
+        def go() -> None:
+            if len(targets) > 1:
+                self.query_one(IssueList).clear_marks()
+            self.submit(job)
+
+        self._confirm(f"Delete {self._describe(targets)}?", "This removes the issue and its history (z undoes it).",
+                      "Delete", go)
+
+    def _confirm(self, question: str, detail: str, yes: str, then: Callable[[], None]) -> None:
+        def done(answer: bool | None) -> None:
+            if answer:
+                then()
+        self.push_screen(ConfirmScreen(question, detail, yes), done)
+
+    def action_mark(self) -> None:
+        issues = self.query_one(IssueList)
+        issues.toggle_mark()
+        issues.action_cursor(1)
+        self._render_status()
+
+    def action_clear_marks(self) -> None:
+        self.query_one(IssueList).clear_marks()
+        self._render_status()
+
+    def action_undo(self) -> None:
+        def job(store: Store) -> WriteDone:
+            if not self.undo_stack:
+                return WriteDone("Nothing to undo", "warning", reload=False)
+            entry = self.undo_stack.pop()
+            result = triage.undo(store, entry)
+            text, severity = result.message(f"undid {entry.label} on")
+            return WriteDone(text, severity, select_id=entry.steps[0].issue_id if result.done else None)
+        self.submit(job)
+
+    def action_new_issue(self) -> None:
+        d = self.new_defaults
+
+        def done(result: IssueFormResult | None) -> None:
+            if result is None:
+                return
+            self.new_defaults = {"priority": result.priority, "issue_type": result.issue_type, "agent": result.agent}
+
+            def job(store: Store) -> WriteDone:
+                issue = store.create_issue(result.title, result.description or None, result.priority,
+                                           result.issue_type, result.agent)
+                self.undo_stack.append(triage.UndoEntry("create", [triage.UndoStep(
+                    issue.id, issue.number, "delete", expect_updated_at=issue.updated_at)]))
+                return WriteDone(f"Created #{issue.number}", select_id=issue.id)
+            self.submit(job)
+
+        self.push_screen(IssueForm("New issue", priority=d["priority"], issue_type=d["issue_type"],
+                                   agent=d["agent"]), done)
+
+    def action_edit(self) -> None:
+        issue = self.query_one(IssueList).current
+        if issue is None:
+            self.notify("No issue selected", severity="warning", markup=False)
+            return
+
+        def done(result: IssueFormResult | None) -> None:
+            if result is not None:
+                self.run_op(triage.edit(result.title, result.description), "edit", [issue])
+
+        self.push_screen(IssueForm(f"Edit #{issue.number}", title=issue.title, description=issue.description or "",
+                                   priority=_parse_or(Priority, issue.priority, Priority.MEDIUM),
+                                   issue_type=_parse_or(IssueType, issue.issue_type, IssueType.TASK),
+                                   agent=issue.agent or "codex", edit_only_text=True), done)
+
+    def action_edit_external(self) -> None:
+        issue = self.query_one(IssueList).current
+        if issue is None:
+            self.notify("No issue selected", severity="warning", markup=False)
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        fd, path = tempfile.mkstemp(prefix=f"issue-{issue.number}-", suffix=".md")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(issue.description or "")
+        command = shlex.split(editor) + [path]
+        try:
+            try:
+                with self.suspend():
+                    code = subprocess.call(command)
+            except Exception as exc:
+                if type(exc).__name__ != "SuspendNotSupported":
+                    raise
+                code = subprocess.call(command, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            self.notify(f"could not run {editor!r}: {exc}", severity="error", markup=False)
+            os.unlink(path)
+            return
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+        if code != 0:
+            self.notify(f"{editor} exited with {code}; description not changed (your text is in {path})",
+                        severity="warning", markup=False)
+            return
+        if text == (issue.description or ""):
+            os.unlink(path)
+            self.notify("Description unchanged", markup=False)
+            return
+        try:
+            validate_description(text)
+        except ValidationError as exc:
+            self.notify(f"{exc}; not saved (your text is in {path})", severity="error", markup=False)
+            return
+        os.unlink(path)
+        self.run_op(triage.edit_description(text), "edit", [issue])
 
     def on_write_done(self, msg: WriteDone) -> None:
         if msg.message:
             self.notify(msg.message, severity=msg.severity, markup=False)
         if msg.select_id:
-            self.query_one(IssueList).selected_id = msg.select_id
-            self.query_state = self.query_state.with_(selected_id=msg.select_id)
-        if msg.reload:
+            self.select_issue(msg.select_id)
+        elif msg.reload:
             self.request_load()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -434,6 +728,13 @@ class IssuesApp(App):
             error = event.worker.error
             text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
             self.notify(text, title="Error", severity="error", markup=False, timeout=8)
+
+
+def _parse_or(enum, value, default):
+    try:
+        return enum.parse(value) if value is not None else default
+    except ValidationError:
+        return default
 
 
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
