@@ -78,3 +78,9 @@ def static_text(widget, width: int = 200) -> str:
     if isinstance(content, str):
         return content
     return rich_to_text(content, width)
+
+
+def screen_lines(app) -> list[str]:
+    """The whole screen as the terminal would get it (text of every segment of a full compositor update)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return ["".join(seg.text for seg in strip) for strip in update.strips]
