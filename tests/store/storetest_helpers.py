@@ -82,3 +82,18 @@ def claim_worker(path: str, run_id: str, queue, barrier=None) -> None:
     except BaseException as exc:  # reported to the parent, which fails the test
         error = f"{type(exc).__name__}: {exc}"
     queue.put((run_id, claimed, error))
+
+
+def open_and_create_worker(path: str, run_id: str, queue, barrier) -> None:
+    """Open the same (new or old-schema) file at the same moment as others, then write."""
+    from store import Store
+
+    numbers, error = [], None
+    try:
+        barrier.wait(timeout=60)
+        with Store.open(path, actor=run_id) as s:
+            for i in range(10):
+                numbers.append(s.create_issue(f"{run_id} {i}").number)
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    queue.put((run_id, numbers, error))

@@ -557,9 +557,15 @@ def test_counts_match_group_by_including_raw_writes(store, clock):
         assert store.count_view(view) == len(store.list_view(view, limit=1000)), view
 
 
-def test_counts_on_crate_fixture(small_db):
-    with Store.open(small_db) as s:
+@pytest.mark.parametrize("read_only", [False, True])
+def test_counts_on_crate_fixture(small_db, read_only):
+    """With the trigger-kept table (read-write) and without it (read-only open of an untouched crate file)."""
+    with Store.open(small_db, read_only=read_only) as s:
+        assert s._has_counts == (not read_only)
         assert _counts_dict(s.counts()) == _expected_counts(small_db, s.now_ns())
+        for view in ("ready", "in_progress", "blocked", "done", "stale", "all"):
+            assert s.count_view(view) == len(s.list_view(view, limit=1000)), view
+            assert s.count_view(view, agent="codex") == len(s.list_view(view, agent="codex", limit=1000)), view
 
 
 def test_read_only_refuses_writes(small_db):
