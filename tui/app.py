@@ -737,12 +737,31 @@ def _parse_or(enum, value, default):
         return default
 
 
+def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | None:
+    """Why the dashboard cannot open `path` (one line that says how to start), or None. Writes nothing."""
+    from store.connection import inspect_path
+
+    try:
+        inspect_path(path, create)
+        if path.exists() and path.stat().st_size:
+            Store.open(path, read_only=True, create=False).close()
+    except NotAnIssuesDb as exc:
+        hint = ""
+        if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+            hint = "; or try `issues-tui --demo`"
+        message = str(exc)
+        if "needs migrating" in message and not read_only:
+            return None  # an older schema: the read-write open migrates it
+        return message + hint
+    except StoreError as exc:
+        return str(exc)
+    return None
+
+
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
                   read_only: bool = False) -> int:
     """Entry point used by `issues-tui [DB]`: check the path first (one clear line, exit 2), then run."""
     import sys
-
-    from store.connection import inspect_path
 
     config = load_config()
     autopilot = None
@@ -753,20 +772,10 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
         autopilot = spawn_autopilot(path)
     else:
         path = Path(db_path or config.db or os.environ.get("ISSUES_DB") or "autopilot.db")
-        try:
-            inspect_path(path, create)
-            if path.exists() and path.stat().st_size:
-                Store.open(path, read_only=True, create=False).close()
-        except NotAnIssuesDb as exc:
-            print(f"issues-tui: {exc}", file=sys.stderr)
-            if not path.exists():
-                print("issues-tui: start with `issues-tui --demo`, or `issues-tui --create PATH` for an empty DB",
-                      file=sys.stderr)
+        problem = check_dashboard_path(path, create, read_only)
+        if problem:
+            print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
             return 2
-        except StoreError as exc:
-            if "needs migrating" not in str(exc) and "no issues table" not in str(exc):
-                print(f"issues-tui: {exc}", file=sys.stderr)
-                return 2
     app = IssuesApp(path, create=create or demo, read_only=read_only, config=config)
     try:
         app.run()
