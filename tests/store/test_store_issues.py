@@ -635,3 +635,21 @@ def test_full_lifecycle(store, clock):
     assert store.claim_issue(a.id, "run-3") and store.complete_issue(a.id)
     assert [i.status for i in store.list_issues()] == [Status.DONE, Status.DONE]
     assert store.list_issues(Status.OPEN) == []
+
+
+def test_export_writes_crate_defaults_for_unknown_values(store, clock):
+    import json
+    a = make(store, clock, "a")
+    b = make(store, clock, "b")
+    c = make(store, clock, "c")
+    _set(store.path, a.number, status="blocked", priority="critical", issue_type=None)
+    _set(store.path, b.number, issue_type="epic", is_blocked=None, description="", claimed_by="")
+    _set(store.path, c.number, status="in_progress", claimed_by="r", claimed_at="2025-12-20 16:59:41")
+    out = {r["number"]: r for r in json.loads(store.export_json())}
+    assert (out[a.number]["status"], out[a.number]["priority"], out[a.number]["issue_type"]) == ("open", "medium", "task")
+    assert (out[b.number]["issue_type"], out[b.number]["is_blocked"], out[b.number]["description"],
+            out[b.number]["claimed_by"]) == ("task", False, None, None)
+    assert out[c.number]["claimed_at"] == "2025-12-20T16:59:41Z"
+    # and the export imports back into a new DB
+    with Store.open(store.path.parent / "back.db") as s2:
+        assert s2.import_json(store.export_json())["imported"] == 3
