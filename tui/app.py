@@ -100,8 +100,11 @@ class IssuesApp(App):
 
     def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
                  clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
-                 actor: str | None = None) -> None:
+                 actor: str | None = None, pid_alive: Callable[[int | None], bool | None] | None = None,
+                 cursor_blink: bool = True) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
+        self.pid_alive = pid_alive
         self.db_path = Path(db_path)
         self.create = create
         self.read_only = read_only
@@ -145,7 +148,7 @@ class IssuesApp(App):
             yield DetailPane(id="detail", clock=self.clock)
         with Horizontal(id="bottom"):
             yield ProjectsPane(id="projects")
-            yield SessionsPane(id="sessions", clock=self.clock)
+            yield SessionsPane(id="sessions", clock=self.clock, alive=self.pid_alive)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -159,6 +162,7 @@ class IssuesApp(App):
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False)
         self.query_one(IssueList).focus()
+        self.query_one("#filter", Input).cursor_blink = self.cursor_blink
         self._apply_width(self.size.width)
         self.open_store()
         self.set_interval(1.0, self._tick)
@@ -251,6 +255,7 @@ class IssuesApp(App):
             return
         self._applied_generation = msg.generation
         snap = msg.snapshot
+        snap.loaded_at = self.clock() / 1e9
         self.snapshot = snap
         self.problem = None
         self._last_token = snap.token

@@ -20,6 +20,13 @@ from store import IssueType, Priority, ValidationError
 from store.issues import validate_agent, validate_description, validate_title
 
 
+def no_blink(screen) -> None:
+    """Honour the app's cursor_blink setting (snapshot tests turn blinking off)."""
+    if not getattr(screen.app, "cursor_blink", True):
+        for widget in screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+
+
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text. Enter saves (if `validate` accepts it), Escape cancels."""
 
@@ -41,6 +48,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static(Content("enter saves · escape cancels"), classes="hint")
 
     def on_mount(self) -> None:
+        no_blink(self)
         self.query_one(Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -109,6 +117,7 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
             yield Static(Content("ctrl+s or enter in the title saves · escape cancels"), classes="hint")
 
     def on_mount(self) -> None:
+        no_blink(self)
         self.query_one("#form-title", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import Markdown, Static
 
 from store import Event, Issue, Status, timestamps
 
-from ..format import ago, clock
+from ..format import ago, clock, duration
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60
@@ -43,14 +43,14 @@ def claim_line(issue: Issue, now_ns: int) -> Text:
     if left > 0:
         text.append(f"expires in {clock(left)}", "bold yellow" if left < 120 else "bold green")
     else:
-        text.append(f"STALE for {clock(-left)}", "bold reverse red")
+        text.append(f"STALE for {clock(-left) if -left < 3600 else duration(-left)}", "bold reverse red")
     return text
 
 
 def head_text(issue: Issue, now_ns: int) -> Text:
     t = Text()
     t.append(f"#{issue.number} ", "bold")
-    t.append(visible(issue.status if issue.status != "" else "?"), _status_style(issue))
+    t.append(visible(issue.status).replace("_", " ") if issue.status != "" else "?", _status_style(issue))
     if issue.is_blocked:
         t.append(" BLOCKED", "bold red")
     t.append(" · ", "dim")

@@ -149,8 +149,8 @@ class IssueList(ScrollView, can_focus=True):
         new_id = issue.id if issue else None
         if scroll:
             self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True, immediate=True)
-        if new_id != self.selected_id or issue is None:
-            self.selected_id = new_id if issue else self.selected_id
+        if issue is not None and new_id != self.selected_id:
+            self.selected_id = new_id
             self.post_message(self.Highlighted(issue))
         if issue is None and self.total:
             self._request(self.cursor)
@@ -159,9 +159,6 @@ class IssueList(ScrollView, can_focus=True):
         if not self.total:
             return
         self.cursor = max(0, min(index, self.total - 1))
-        issue = self.current
-        if issue is not None:
-            self.selected_id = issue.id
         self._after_cursor_move()
         self.refresh()
 

@@ -31,13 +31,19 @@ def pid_alive(pid: int | None) -> bool | None:
     return True
 
 
+COLUMNS = (("status", {}), ("model", {}), ("project", {"ratio": 1}), ("pid", {}),
+           ("elapsed", {"justify": "right"}), ("spent", {"justify": "right"}),
+           ("done", {"justify": "right"}), ("/h", {"justify": "right"}))
+COMPACT = ("status", "model", "elapsed", "spent", "done")
+
+
 def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns: int,
-                   alive=pid_alive) -> Table:
+                   alive=pid_alive, compact: bool = False) -> Table:
     table = Table(expand=True, box=None, padding=(0, 1), show_edge=False, header_style="bold")
-    for name, kw in (("status", {}), ("model", {}), ("project", {"ratio": 1}), ("pid", {}),
-                     ("elapsed", {"justify": "right"}), ("spent", {"justify": "right"}),
-                     ("done", {"justify": "right"}), ("/h", {"justify": "right"})):
-        table.add_column(name, no_wrap=True, overflow="ellipsis", **kw)
+    shown = [name for name, _ in COLUMNS if not compact or name in COMPACT]
+    for name, kw in COLUMNS:
+        if name in shown:
+            table.add_column(name, no_wrap=True, overflow="ellipsis", **kw)
     if not sessions:
         table.add_row(Text("no sessions", "dim"))
         return table
@@ -67,16 +73,19 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
         rate = "—"
         if elapsed and elapsed > 60:
             rate = f"{s.issues_completed / (elapsed / 3600):.1f}"
-        table.add_row(status, Text(visible(s.model), "cyan"), Text(visible(project.name if project else s.project_id)),
-                      pid, Text(clock(elapsed) if elapsed is not None else "?"), spent, Text(str(s.issues_completed)),
-                      Text(rate))
+        cells = {"status": status, "model": Text(visible(s.model), "cyan"),
+                 "project": Text(visible(project.name if project else s.project_id)), "pid": pid,
+                 "elapsed": Text(clock(elapsed) if elapsed is not None else "?"), "spent": spent,
+                 "done": Text(str(s.issues_completed)), "/h": Text(rate)}
+        table.add_row(*(cells[name] for name in shown))
     return table
 
 
 class SessionsPane(Static):
-    def __init__(self, *, clock=time.time_ns, **kwargs) -> None:
+    def __init__(self, *, clock=time.time_ns, alive=None, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.clock = clock
+        self.alive = alive or pid_alive
         self.sessions: list[Session] = []
         self.projects: dict[str, Project] = {}
 
@@ -85,4 +94,8 @@ class SessionsPane(Static):
         self.tick()
 
     def tick(self) -> None:
-        self.update(sessions_table(self.sessions, self.projects, self.clock()))
+        self.update(sessions_table(self.sessions, self.projects, self.clock(), self.alive,
+                                   compact=0 < self.size.width < 64))
+
+    def on_resize(self) -> None:
+        self.tick()
