@@ -37,9 +37,10 @@ READY_BASE_SQL = "status = 'open' AND ifnull(is_blocked, 0) = 0"
 # expression indexes make the ready queue O(page) at any size; the planner is pointed at them
 # with INDEXED BY, so no ANALYZE is needed.
 STORE_INDEXES = {
-    "tui_idx_ready": f"CREATE INDEX IF NOT EXISTS tui_idx_ready ON issues(({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
-    "tui_idx_ready_agent": f"CREATE INDEX IF NOT EXISTS tui_idx_ready_agent ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
-    "tui_idx_in_progress": "CREATE INDEX IF NOT EXISTS tui_idx_in_progress ON issues(julianday(claimed_at)) WHERE status = 'in_progress'",
+    # title/claim columns make "filter as you type" over the ready queue an index-only scan
+    "tui_ready_v2": f"CREATE INDEX IF NOT EXISTS tui_ready_v2 ON issues(({PRIORITY_RANK_SQL}), created_at, number, title, claimed_by, claimed_at) WHERE {READY_BASE_SQL}",
+    "tui_ready_agent_v2": f"CREATE INDEX IF NOT EXISTS tui_ready_agent_v2 ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number, title, claimed_by, claimed_at) WHERE {READY_BASE_SQL}",
+    "tui_in_progress_v2": "CREATE INDEX IF NOT EXISTS tui_in_progress_v2 ON issues(julianday(claimed_at), number) WHERE status = 'in_progress'",
     "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
     "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
     "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
@@ -236,10 +237,15 @@ class Connection:
         conn = self.conn
         existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
         missing_idx = [sql for name, sql in STORE_INDEXES.items() if name not in existing]
+        # Indexes of earlier store versions: dropped so the crate's writes don't maintain dead weight.
+        obsolete = [name for name in existing if name.startswith("tui_") and name not in STORE_INDEXES
+                    and name not in COUNTS_TRIGGERS and name != "tui_issue_counts"]
         missing_counts = "tui_issue_counts" not in existing or any(t not in existing for t in COUNTS_TRIGGERS)
-        if missing_idx or missing_counts:
+        if missing_idx or missing_counts or obsolete:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                for name in obsolete:
+                    conn.execute(f'DROP INDEX IF EXISTS "{name}"')
                 for sql in missing_idx:
                     conn.execute(sql)
                 if missing_counts:

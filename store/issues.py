@@ -29,7 +29,6 @@ _BASE_COLS = (
     "id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
     "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at",
 )
-_NULLABLE_TEXT = {"description", "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
 
 
 # -- validation of new input ---------------------------------------------------------------------
@@ -77,40 +76,75 @@ def like_pattern(text: str) -> str:
 
 
 # -- reading rows ----------------------------------------------------------------------------------
-def row_to_issue(names: list[str], row: tuple) -> Issue:
-    data = dict(zip(names, row))
-    for col in _NULLABLE_TEXT:
-        if data.get(col) == "":
-            data[col] = None  # compat.md decision 6: '' from crate imports reads as NULL
-    extra = {k: v for k, v in data.items() if k not in _BASE_COLS}
-    blocked = data.get("is_blocked")
+_STATUS = {m.value: m for m in Status}
+_PRIORITY = {m.value: m for m in Priority}
+_TYPE = {m.value: m for m in IssueType}
+
+
+def _blocked(value) -> bool:
+    if value is None:
+        return False
     try:
-        is_blocked = bool(int(blocked)) if blocked is not None else False
+        return bool(int(value))
     except (TypeError, ValueError):
-        is_blocked = bool(blocked)
-    return Issue(
-        id=data["id"],
-        number=data["number"],
-        title=data["title"] if data["title"] is not None else "",
-        description=data.get("description"),
-        status=Status.lenient(data.get("status")) if data.get("status") is not None else "",
-        priority=Priority.lenient(data.get("priority")),
-        issue_type=IssueType.lenient(data.get("issue_type")),
-        agent=data.get("agent") if data.get("agent") is not None else "",
-        is_blocked=is_blocked,
-        blocked_reason=data.get("blocked_reason"),
-        claimed_by=data.get("claimed_by"),
-        claimed_at=data.get("claimed_at"),
-        created_at=data.get("created_at") or "",
-        updated_at=data.get("updated_at") or "",
-        completed_at=data.get("completed_at"),
-        extra=extra,
-    )
+        return bool(value)
+
+
+def _enum(table: dict, raw):
+    """Known text -> the enum member; unknown text (or None) kept as it is (compat.md decision 5)."""
+    if raw is None:
+        return None
+    try:
+        return table.get(raw, raw)
+    except TypeError:  # an unhashable/odd value from a hand-edited file
+        return raw
+
+
+def issue_reader(names: list[str]):
+    """A fast row -> Issue function for one cursor's column list (positions worked out once)."""
+    pos = {name: i for i, name in enumerate(names)}
+    missing = [c for c in ("id", "number", "title") if c not in pos]
+    if missing:
+        raise KeyError(f"issues row lacks {missing}")
+    get = {c: (lambda row, i=pos[c]: row[i]) if c in pos else (lambda row: None) for c in _BASE_COLS}
+    extras = [(name, i) for name, i in pos.items() if name not in _BASE_COLS]
+    i_id, i_num, i_title = pos["id"], pos["number"], pos["title"]
+    g = get
+
+    def read(row: tuple) -> Issue:
+        status = g["status"](row)
+        return Issue(
+            id=row[i_id],
+            number=row[i_num],
+            title=row[i_title] if row[i_title] is not None else "",
+            description=g["description"](row) or None,  # '' reads as NULL (compat.md decision 6)
+            status=_enum(_STATUS, status) if status is not None else "",
+            priority=_enum(_PRIORITY, g["priority"](row)),
+            issue_type=_enum(_TYPE, g["issue_type"](row)),
+            agent=g["agent"](row) or "",
+            is_blocked=_blocked(g["is_blocked"](row)),
+            blocked_reason=g["blocked_reason"](row) or None,
+            claimed_by=g["claimed_by"](row) or None,
+            claimed_at=g["claimed_at"](row) or None,
+            created_at=g["created_at"](row) or "",
+            updated_at=g["updated_at"](row) or "",
+            completed_at=g["completed_at"](row) or None,
+            extra={name: row[i] for name, i in extras} if extras else {},
+        )
+
+    return read
+
+
+def row_to_issue(names: list[str], row: tuple) -> Issue:
+    return issue_reader(names)(row)
 
 
 def fetch_issues(cursor: sqlite3.Cursor) -> list[Issue]:
-    names = [d[0] for d in cursor.description]
-    return [row_to_issue(names, row) for row in cursor.fetchall()]
+    rows = cursor.fetchall()
+    if not rows:
+        return []
+    read = issue_reader([d[0] for d in cursor.description])
+    return [read(row) for row in rows]
 
 
 # Whether a row's claim is still live, decided by SQLite with the very expression the ready queue,
@@ -262,7 +296,7 @@ class IssueOps:
     # -- crate API: workflow -------------------------------------------------------------------
     def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
         _, cutoff = self._cutoff()
-        index = self._idx("tui_idx_ready_agent" if agent is not None else "tui_idx_ready")
+        index = self._idx("tui_ready_agent_v2" if agent is not None else "tui_ready_v2")
         where = [READY_BASE_SQL, "id != ''",
                  "(claimed_by IS NULL OR claimed_by = '' OR julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))"]
         params: list = [cutoff]
@@ -375,13 +409,13 @@ class IssueOps:
         index = ""
         if view == "in_progress":
             where.append("status = 'in_progress'")
-            index, order = self._idx("tui_idx_in_progress"), "julianday(claimed_at), number"
+            index, order = self._idx("tui_in_progress_v2"), "julianday(claimed_at), number"
         elif view == "stale":
             _, cutoff = self._cutoff()
             where.append("status = 'in_progress'")
             where.append("(julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))")
             params.append(cutoff)
-            index, order = self._idx("tui_idx_in_progress"), "julianday(claimed_at), number"
+            index, order = self._idx("tui_in_progress_v2"), "julianday(claimed_at), number"
         elif view == "blocked":
             where.append("status = 'open' AND ifnull(is_blocked, 0) != 0")
             index = self._idx("tui_idx_blocked")
@@ -457,10 +491,10 @@ class IssueOps:
                 "AND claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) >= julianday(?)",
                 (cutoff,)).fetchone()[0]
             stale = conn.execute(
-                f"SELECT count(*) FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                f"SELECT count(*) FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND julianday(claimed_at) < julianday(?)", (cutoff,)).fetchone()[0]
             stale += conn.execute(
-                f"SELECT count(*) FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                f"SELECT count(*) FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND julianday(claimed_at) IS NULL").fetchone()[0]
         c = Counts(stale=stale)
         for status, blocked, n in rows:
@@ -484,7 +518,7 @@ class IssueOps:
         _, cutoff = self._cutoff(minutes)
         with self._read() as conn:
             return fetch_issues(conn.execute(
-                f"SELECT * FROM issues{self._idx('tui_idx_in_progress')} WHERE status = 'in_progress' "
+                f"SELECT * FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND (julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?)) "
                 "ORDER BY julianday(claimed_at), number", (cutoff,)))
 

@@ -38,7 +38,7 @@ def _plan(store, agent):
     return " | ".join(r[3] for r in rows)
 
 
-@pytest.mark.parametrize("agent, index", [(None, "tui_idx_ready"), ("codex", "tui_idx_ready_agent")])
+@pytest.mark.parametrize("agent, index", [(None, "tui_ready_v2"), ("codex", "tui_ready_agent_v2")])
 def test_ready_plan_uses_index(big_db, agent, index):
     with Store.open(big_db) as s:
         plan = _plan(s, agent)
@@ -59,4 +59,4 @@ def test_ready_plan_uses_index(big_db, agent, index):
 
 def test_ready_plan_read_only(big_db):
     with Store.open(big_db, read_only=True) as s:
-        assert "USING INDEX tui_idx_ready " in _plan(s, None) + " "
+        assert "USING INDEX tui_ready_v2 " in _plan(s, None) + " "

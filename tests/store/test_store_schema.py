@@ -64,7 +64,7 @@ def test_crate_fixture_opened_keeps_claude_default(tmp_path):
     conn = raw(p)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert {"tui_idx_ready", "tui_idx_ready_agent", "tui_issue_counts"} <= names
+    assert {"tui_ready_v2", "tui_ready_agent_v2", "tui_issue_counts"} <= names
     conn.close()
 
 
