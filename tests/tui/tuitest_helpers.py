@@ -84,3 +84,75 @@ def screen_lines(app) -> list[str]:
     """The whole screen as the terminal would get it (text of every segment of a full compositor update)."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return ["".join(seg.text for seg in strip) for strip in update.strips]
+
+
+# -- another process writing the file ----------------------------------------------------------------
+WRITER_CODE = r"""
+import json, sys
+from store import Store
+s = Store.open(sys.argv[1], create=False, actor="test:writer")
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    cmd = json.loads(line)
+    op = cmd.pop("op")
+    try:
+        if op == "create":
+            i = s.create_issue(**cmd)
+            out = {"id": i.id, "number": i.number}
+        elif op == "claim":
+            out = {"ok": s.claim_issue(s.get_issue_by_number(cmd["number"]).id, cmd.get("run", "run-test"))}
+        elif op == "complete":
+            out = {"ok": s.complete_issue(s.get_issue_by_number(cmd["number"]).id)}
+        elif op == "quit":
+            break
+        else:
+            out = {"error": "unknown op " + op}
+    except Exception as exc:
+        out = {"error": f"{type(exc).__name__}: {exc}"}
+    print(json.dumps(out), flush=True)
+s.close()
+"""
+
+
+class Writer:
+    """A separate Python process holding its own Store on `path`; `call(op, **args)` runs one write there."""
+
+    def __init__(self, path) -> None:
+        import json
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent.parent.parent
+        env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self._json = json
+        self.proc = subprocess.Popen([sys.executable, "-c", WRITER_CODE, str(path)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True, env=env, cwd=str(root))
+        assert json.loads(self.proc.stdout.readline()) == {"ready": True}
+
+    def call(self, op: str, **args) -> dict:
+        self.proc.stdin.write(self._json.dumps({"op": op, **args}) + "\n")
+        self.proc.stdin.flush()
+        out = self._json.loads(self.proc.stdout.readline())
+        assert "error" not in out, out
+        return out
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write('{"op": "quit"}\n')
+                self.proc.stdin.flush()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(5)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
