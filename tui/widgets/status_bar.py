@@ -18,31 +18,32 @@ VIEW_LABELS = {
 
 def status_text(path: str, version: int, journal: str, read_only: str | None, counts: Counts | None,
                 loaded_at: float | None, live: bool, problem: str | None) -> Text:
+    """`issues-tui ● live 06:23:13  open 18  in progress 6 …  path v5 wal` (the path goes last: it
+    is the part that may be cut when the terminal is narrow)."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append("issues-tui ", "bold")
-    t.append(visible(path))
-    t.append(f"  v{version} {journal}", "dim")
-    if read_only:
-        t.append("  READ-ONLY", "bold yellow")
-    if counts is not None:
-        t.append("  open ", "dim")
-        t.append(f"{counts.open:,}", "bold green")
-        t.append("  in progress ", "dim")
-        t.append(f"{counts.in_progress:,}", "bold yellow")
-        t.append("  blocked ", "dim")
-        t.append(f"{counts.blocked:,}", "bold red")
-        t.append("  done ", "dim")
-        t.append(f"{counts.done:,}", "bold blue")
-        t.append("  stale ", "dim")
-        t.append(f"{counts.stale:,}", "bold reverse red" if counts.stale else "dim")
-        if counts.other:
-            t.append(f"  other {counts.other:,}", "magenta")
+    t.append("● live" if live else "❚❚ paused", "green" if live else "bold yellow")
     if loaded_at is not None:
-        t.append(f"  ⟳ {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
-    t.append("  ● live" if live else "  ❚❚ paused", "green" if live else "bold yellow")
+        t.append(f" {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
     if problem:
         t.append("  ")
         t.append(visible(problem), "bold reverse red")
+    if read_only:
+        t.append("  READ-ONLY: ", "bold yellow")
+        t.append(visible(read_only), "yellow")
+    if counts is not None:
+        for label, value, style in (("open", counts.open, "bold green"), ("in progress", counts.in_progress, "bold yellow"),
+                                    ("blocked", counts.blocked, "bold red"), ("done", counts.done, "bold blue")):
+            t.append(f"  {label} ", "dim")
+            t.append(f"{value:,}", style)
+        t.append("  stale ", "dim")
+        t.append(f"{counts.stale:,}", "bold reverse red" if counts.stale else "dim")
+        if counts.other:
+            t.append("  other ", "dim")
+            t.append(f"{counts.other:,}", "magenta")
+    t.append("  ")
+    t.append(visible(path))
+    t.append(f" v{version} {journal}", "dim")
     return t
 
 
