@@ -6,6 +6,7 @@ to create): a PNG, a text file or another app's SQLite DB is refused untouched.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -113,6 +114,9 @@ def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Co
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     else:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    # Another writer may have stored bytes that are not UTF-8 in a TEXT column: read them with U+FFFD
+    # (a C-level decode, as fast as the default) instead of failing the whole query.
+    conn.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

@@ -246,10 +246,15 @@ class IssueOps:
                 return False
             now = self._now()
             fields = changes(issue, now)
+            events = list(event(issue, fields))
+            if not events:
+                # Every value already is what was asked (update/restore to the same value): write nothing, so
+                # updated_at never moves without an event and no agent's expect_updated_at guard trips on it.
+                return True
             fields["updated_at"] = now
             sets = ", ".join(f"{col} = ?" for col in fields)
             conn.execute(f"UPDATE issues SET {sets} WHERE id = ?", (*fields.values(), issue_id))
-            for event_type, old, new in event(issue, fields):
+            for event_type, old, new in events:
                 append_event(conn, issue_id, self._actor(actor), event_type, old, new, now)
             return True
 
@@ -476,6 +481,16 @@ class IssueOps:
         sql = sql.replace("SELECT * FROM", "SELECT count(*) FROM", 1).rsplit(" ORDER BY ", 1)[0]
         with self._read() as conn:
             return conn.execute(sql, params).fetchone()[0]
+
+    def ready_agents(self) -> list[str]:
+        """Distinct agents that have ready-queue work (a skip-scan of the agent index: cheap at 1M)."""
+        index = self._idx("tui_ready_agent_v2")
+        sql = (f"WITH RECURSIVE a(agent) AS ("
+               f" SELECT (SELECT min(agent) FROM issues{index} WHERE {READY_BASE_SQL})"
+               f" UNION ALL SELECT (SELECT min(agent) FROM issues{index} WHERE {READY_BASE_SQL} AND agent > a.agent)"
+               f" FROM a WHERE a.agent IS NOT NULL) SELECT agent FROM a WHERE agent IS NOT NULL")
+        with self._read() as conn:
+            return [r[0] for r in conn.execute(sql)]
 
     def counts(self) -> Counts:
         """Counts by status, blocked, ready and stale (O(1) with the store's trigger-kept table)."""

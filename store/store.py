@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Callable
 
 from .connection import Connection
@@ -27,7 +28,18 @@ class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
         return cls(path, read_only=read_only, create=create, clock=clock, actor=actor or default_actor("store"))
 
     def reopen(self) -> "Store":
-        """A fresh Store on the same path with the same settings (after the file was replaced)."""
+        """A fresh Store on the same path with the same settings, after the file was replaced.
+
+        This connection is closed first, after moving its WAL into the old file: SQLite names the
+        `-wal` after the *path*, so a new connection opened while the old file's frames are still in
+        it would read them as part of the new file (corrupting it)."""
+        with self._lock:
+            if not self.info.read_only:
+                try:
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.Error:
+                    pass
+            self.conn.close()
         return Store.open(self.path, read_only=self.info.read_only and self.info.read_only_reason == "opened read-only",
                           create=False, clock=self.clock, actor=self.actor)
 

@@ -219,29 +219,33 @@ class IssuesApp(App):
         self._stop_watch.set()
         self._writes.put(None)
 
-    def request_load(self, **changes) -> None:
+    def request_load(self, *, only_if_changed: bool = False, **changes) -> None:
+        """Reload in a thread worker. `only_if_changed` (file events, polls) first compares the
+        store's change token, so our own commits and checkpoint-only wake-ups cost one PRAGMA."""
         if changes:
             self.query_state = self.query_state.with_(**changes)
         self._generation += 1
-        self.load_worker(self.query_state, self._generation)
+        self.load_worker(self.query_state, self._generation, only_if_changed)
 
     @work(thread=True, exclusive=True, group="load")
-    def load_worker(self, query: Query, generation: int) -> None:
+    def load_worker(self, query: Query, generation: int, only_if_changed: bool = False) -> None:
         store = self.store
         if store is None:
+            return
+        if (only_if_changed and self.problem is None and not store.file_replaced()
+                and store.change_token() == self._last_token):
+            self.post_message(Loaded(None, generation))
             return
         if not store.file_exists():
             self.post_message(StoreProblem(f"{store.path} was deleted — showing the last data; waiting for it to come back"))
             return
         if store.file_replaced():
             try:
-                fresh = store.reopen()
+                fresh = store.reopen()  # closes the old connection first (its WAL is named after the path)
             except StoreError as exc:
                 self.post_message(StoreProblem(str(exc)))
                 return
-            self.store, old = fresh, store
-            old.close()
-            store = fresh
+            self.store = store = fresh
         try:
             snapshot = load_snapshot(store, query)
         except StoreError as exc:
@@ -255,6 +259,8 @@ class IssuesApp(App):
             return
         self._applied_generation = msg.generation
         snap = msg.snapshot
+        if snap is None:  # nothing changed since the last snapshot
+            return
         snap.loaded_at = self.clock() / 1e9
         self.snapshot = snap
         self.problem = None
@@ -266,6 +272,7 @@ class IssuesApp(App):
         view_key = (q.view, q.search, q.agent, q.project_id)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
+        self._agents.update(snap.agents)
         self._agents.update(i.agent for i in snap.rows)
         current = issues.current
         if current is not None and snap.selected is not None and current.id == snap.selected.id:
@@ -306,7 +313,7 @@ class IssuesApp(App):
     def on_db_changed(self, msg: DbChanged) -> None:
         self.last_change_seen = time.monotonic()
         if not self.paused and self.store is not None:
-            self.request_load()
+            self.request_load(only_if_changed=msg.reason in ("watch", "poll"))
 
     def _poll(self) -> None:
         if not self.paused and self.store is not None:
@@ -380,7 +387,8 @@ class IssuesApp(App):
         self.set_view(VIEW_KEYS[(i + step) % len(VIEW_KEYS)])
 
     def known_agents(self) -> list[str]:
-        return sorted(self._agents | {"claude", "codex"})
+        """Agents seen with ready work or in the loaded rows (plus the crate's two), for filters."""
+        return sorted(a for a in self._agents | {"claude", "codex"} if a)
 
     def set_agent(self, agent: str | None) -> None:
         self.request_load(agent=agent, offset=0)

@@ -52,6 +52,7 @@ class Snapshot:
     loaded_at: float = field(default_factory=time.time)
     token: tuple | None = None
     load_ms: float = 0.0
+    agents: list[str] = field(default_factory=list)
 
 
 def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, list[Event]]:
@@ -90,7 +91,7 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     sessions = [s for s in all_sessions if q.project_id is None or s.project_id == q.project_id]
     sessions.sort(key=lambda s: (s.status != "running", _neg_time(s.started_at)))
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
-                    token=token, load_ms=(time.perf_counter() - t0) * 1000)
+                    token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents())
 
 
 def _neg_time(ts: str) -> float:

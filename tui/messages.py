@@ -33,7 +33,9 @@ class StoreProblem(Message):
 
 
 class Loaded(Message):
-    def __init__(self, snapshot: Snapshot, generation: int) -> None:
+    """A fresh snapshot for `generation` (None: the file had not changed, nothing to redraw)."""
+
+    def __init__(self, snapshot: Snapshot | None, generation: int) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.generation = generation

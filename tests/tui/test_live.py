@@ -80,36 +80,7 @@ async def test_cursor_stays_on_its_issue_and_new_row_is_marked(small_db, ready_n
         assert "".join(s.text for s in line).startswith("●")  # the new row shows the "new" dot
 
 
-class CloseFirstApp(IssuesApp):
-    """IssuesApp with the proposed fix for a replaced/restored file: empty the old file's WAL
-    (`wal_checkpoint(TRUNCATE)` on the old connection, which still reaches the old inode) and close it
-    *before* opening the new file. SQLite names -wal/-shm after the path, so otherwise the new
-    connection reads the old file's WAL frames (the store's first-open writes and any agent commits not
-    yet checkpointed) as part of the new file: "malformed", and the new file is corrupted on disk."""
-
-    CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))
-
-    @work(thread=True, exclusive=True, group="load")
-    def load_worker(self, query, generation) -> None:
-        store = self.store
-        if store is not None and store.file_exists() and store.file_replaced():
-            try:  # move the old file's WAL into the old inode and empty the -wal (named after the path)
-                store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except Exception:
-                pass
-            store.close()  # (a moved file is not checkpointed on close: SQLite checks databaseIsUnmoved)
-            try:
-                self.store = store.reopen()
-            except StoreError as exc:
-                self.post_message(StoreProblem(str(exc)))
-                return
-        IssuesApp.load_worker.__wrapped__(self, query, generation)
-
-
-REOPEN_BUG = pytest.mark.xfail(strict=True, reason=(
-    "tui/app.py load_worker opens the replacement (store.reopen()) before closing the old connection: the "
-    "new connection reads the old file's -wal ('database disk image is malformed') and corrupts the new file"))
-APPS = [pytest.param(IssuesApp, marks=REOPEN_BUG, id="IssuesApp"), pytest.param(CloseFirstApp, id="checkpoint-close-first")]
+APPS = [pytest.param(IssuesApp, id="IssuesApp")]
 
 
 def integrity(path) -> str:
@@ -144,7 +115,7 @@ async def test_file_replaced_shows_new_data(small_db, tmp_path, app_cls):
     assert integrity(small_db) == "ok"
 
 
-@pytest.mark.parametrize("app_cls", [IssuesApp, CloseFirstApp])
+@pytest.mark.parametrize("app_cls", [IssuesApp])
 async def test_file_deleted_then_restored(small_db, ready_numbers, app_cls):
     app = app_cls(small_db, watch=True)
     async with app.run_test(size=SIZE) as pilot:

@@ -19,6 +19,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from store import IssueType, Priority, ValidationError
 from store.issues import validate_agent, validate_description, validate_title
 
+from ..text import visible
+
 
 def no_blink(screen) -> None:
     """Honour the app's cursor_blink setting (snapshot tests turn blinking off)."""
@@ -43,7 +45,8 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content(self.title_text), id="dialog-question")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            # DB text goes into the Input with its controls made visible (Input passes ESC to the terminal).
+            yield Input(value=visible(self.value), placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="field-error")
             yield Static(Content("enter saves · escape cancels"), classes="hint")
 
@@ -54,6 +57,8 @@ class PromptScreen(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value
+        if self.value and value == visible(self.value):
+            value = self.value  # untouched: keep the stored text as it is
         if self.validate is not None:
             try:
                 value = self.validate(value)
@@ -96,10 +101,10 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
         with Vertical(id="form"):
             yield Static(Content(self.heading), id="form-heading")
             yield Label("Title")
-            yield Input(value=init.title, placeholder="what needs doing (max 200 characters)", id="form-title")
+            yield Input(value=visible(init.title), placeholder="what needs doing (max 200 characters)", id="form-title")
             yield Static("", id="error-title", classes="field-error")
             yield Label("Description (Markdown)")
-            yield TextArea(init.description, id="form-description", soft_wrap=True, show_line_numbers=False)
+            yield TextArea(visible(init.description, multiline=True), id="form-description", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="error-description", classes="field-error")
             with Horizontal(id="form-row"):
                 with Vertical():
@@ -112,7 +117,7 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
                                  id="form-type", disabled=self.edit_only_text)
                 with Vertical():
                     yield Label("Agent")
-                    yield Input(value=init.agent, id="form-agent", disabled=self.edit_only_text)
+                    yield Input(value=visible(init.agent), id="form-agent", disabled=self.edit_only_text)
                     yield Static("", id="error-agent", classes="field-error")
             yield Static(Content("ctrl+s or enter in the title saves · escape cancels"), classes="hint")
 
@@ -129,6 +134,11 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
         title = self.query_one("#form-title", Input).value
         description = self.query_one("#form-description", TextArea).text
         agent = self.query_one("#form-agent", Input).value
+        # The fields show DB text with its controls made visible; a field left as shown keeps the stored text.
+        init = self.initial
+        title = init.title if title == visible(init.title) else title
+        description = init.description if description == visible(init.description, multiline=True) else description
+        agent = init.agent if agent == visible(init.agent) else agent
         checks = (("title", validate_title, title), ("description", validate_description, description),
                   ("agent", validate_agent, agent))
         clean = {}

@@ -33,6 +33,10 @@ class ProjectsPane(OptionList):
         self.selected_project: str | None = None
 
     def set_projects(self, rows: list[ProjectRow]) -> None:
+        key = [(r.project, r.sessions_total, r.sessions_running) for r in rows]
+        if key == getattr(self, "_key", None):
+            return  # unchanged: keep the options (and the user's scroll/highlight) as they are
+        self._key = key
         ids = [ALL] + [r.project.id for r in rows]
         highlighted = self._ids[self.highlighted] if self.highlighted is not None and self.highlighted < len(self._ids) else None
         total = sum(r.sessions_total for r in rows)
