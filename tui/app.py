@@ -458,11 +458,14 @@ class IssuesApp(App):
         seen = set()
         sources = [self, self.query_one(IssueList), *self._extra_binding_sources()]
         for source in sources:
-            for (key, binding) in source._bindings:
+            bindings = source._bindings.copy()
+            if self._keymap:  # show the keys the user remapped in the config file, as Textual applies them
+                bindings.apply_keymap(self._keymap)
+            for (key, binding) in bindings:
                 if not binding.id or binding.id in seen:
                     continue
                 seen.add(binding.id)
-                keys = [self.get_key_display(b) for k, b in source._bindings if b.id == binding.id]
+                keys = [self.get_key_display(b) for k, b in bindings if b.id == binding.id]
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 

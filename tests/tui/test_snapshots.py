@@ -18,7 +18,9 @@ from tui.config import Config
 
 from tuitest_helpers import settle, started, wait_for
 
-from conftest import FIXTURES
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 # 2026-11-26T06:00:00Z: two hours after the crate wrote the fixtures.
 FROZEN_NS = timestamps.parse_ns("2026-11-26T06:00:00+00:00")
