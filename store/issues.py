@@ -247,6 +247,7 @@ class IssueOps:
             now = self._now()
             fields = changes(issue, now)
             events = list(event(issue, fields))
+            self.last_written_at = now if events else issue.updated_at  # the row's updated_at after this call
             if not events:
                 # Every value already is what was asked (update/restore to the same value): write nothing, so
                 # updated_at never moves without an event and no agent's expect_updated_at guard trips on it.

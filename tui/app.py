@@ -651,7 +651,7 @@ class IssuesApp(App):
             if not self.undo_stack:
                 return WriteDone("Nothing to undo", "warning", reload=False)
             entry = self.undo_stack.pop()
-            result = triage.undo(store, entry)
+            result = triage.undo(store, entry, self.undo_stack)
             text, severity = result.message(f"undid {entry.label} on")
             return WriteDone(text, severity, select_id=entry.steps[0].issue_id if result.done else None)
         self.submit(job)

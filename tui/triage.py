@@ -35,6 +35,7 @@ class UndoStep:
     values: dict = field(default_factory=dict)
     expect_updated_at: str | None = None
     export: dict | None = None
+    seen_updated_at: str | None = None  # the row's updated_at the action started from
 
 
 @dataclass
@@ -110,7 +111,7 @@ def apply_op(store: Store, op: Op, targets: list[Issue], label: str) -> OpResult
         fresh = store.get_issue_by_id(seen.id)
         result.done.append(fresh or seen)
         steps.append(UndoStep(seen.id, seen.number, "restore", snapshot_fields(seen, op.fields),
-                              fresh.updated_at if fresh else None))
+                              fresh.updated_at if fresh else None, seen_updated_at=seen.updated_at))
     if steps:
         result.undo = UndoEntry(label, steps)
     return result
@@ -215,8 +216,11 @@ def delete(store: Store, targets: list[Issue]) -> OpResult:
     return result
 
 
-def undo(store: Store, entry: UndoEntry) -> OpResult:
-    """Put back what `entry` changed, guarded: a row someone changed since is reported, not overwritten."""
+def undo(store: Store, entry: UndoEntry, stack: list[UndoEntry] | None = None) -> OpResult:
+    """Put back what `entry` changed, guarded: a row someone changed since is reported, not overwritten.
+
+    Earlier entries in `stack` that expected the state this undo restores are moved onto the undo's own
+    write, so `z z z` on one issue walks back step by step instead of tripping on its own guard."""
     import json
 
     result = OpResult()
@@ -227,6 +231,7 @@ def undo(store: Store, entry: UndoEntry) -> OpResult:
                 if issue is None:
                     raise ConflictError("deleted since", None)
                 store.restore_issue(step.issue_id, step.values, expect_updated_at=step.expect_updated_at)
+                _rebase(stack, step, getattr(store, "last_written_at", None))
             elif step.kind == "delete":
                 if issue is None:
                     result.refused.append((_stub(step), "already deleted"))
@@ -245,6 +250,15 @@ def undo(store: Store, entry: UndoEntry) -> OpResult:
             continue
         result.done.append(store.get_issue_by_id(step.issue_id) or _stub(step))
     return result
+
+
+def _rebase(stack: list[UndoEntry] | None, undone: UndoStep, written_at: str | None) -> None:
+    if not stack or not undone.seen_updated_at or not written_at:
+        return
+    for entry in stack:
+        for step in entry.steps:
+            if step.issue_id == undone.issue_id and step.expect_updated_at == undone.seen_updated_at:
+                step.expect_updated_at = written_at
 
 
 def _stub(step: UndoStep) -> Issue:
