@@ -731,8 +731,8 @@ class IssuesApp(App):
         self.run_op(triage.edit_description(text), "edit", [issue])
 
     def on_write_done(self, msg: WriteDone) -> None:
-        if msg.message:
-            self.notify(msg.message, severity=msg.severity, markup=False)
+        if msg.message:  # may quote DB text (who holds a claim now): controls made visible
+            self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:
             self.select_issue(msg.select_id)
         elif msg.reload:
@@ -743,7 +743,7 @@ class IssuesApp(App):
         if event.state == WorkerState.ERROR:
             error = event.worker.error
             text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-            self.notify(text, title="Error", severity="error", markup=False, timeout=8)
+            self.notify(visible(text), title="Error", severity="error", markup=False, timeout=8)
 
 
 def _parse_or(enum, value, default):

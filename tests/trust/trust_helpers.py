@@ -1,0 +1,209 @@
+"""Shared helpers for the trust tests: hostile payloads planted in a copy of a fixture DB, a parser for the
+escape sequences in a raw terminal stream, a pseudo-terminal runner for the real app, and file hashing.
+
+Everything works from a fresh clone: fixtures are copied from tests/fixtures to tmp_path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+# -- hostile payloads ------------------------------------------------------------------------------
+MARKUP = "[/] [bold]b[/bold] [link=https://evil.example/m]L[/link] [@click=app.quit]Q[/]"
+OSC_TITLE = "\x1b]0;pwned\x07"                       # set the window title
+OSC52 = "\x1b]52;c;cHduZWQ=\x07"                     # write the clipboard ("pwned" in base64)
+OSC8 = "\x1b]8;;https://evil.example/o\x1b\\link\x1b]8;;\x1b\\"  # hyperlink
+CSI = "\x1b[31mRED\x1b[0m\x1b[2J\x1b[?1049l"
+DCS = "\x1bPpwned-dcs\x1b\\"
+C1 = "\x9b2J\x9d0;pwned-c1\x9c\x90q\x9c"            # 8-bit CSI, OSC, ST, DCS
+TRICKS = "nul\x00 rtl\u202eevil-rtl\u202c zw\u200bj bel\x07 bs\x08 cr\r del\x7f"
+HOSTILE = f"H {OSC_TITLE} {OSC52} {OSC8} {CSI} {DCS} {C1} {MARKUP} {TRICKS}"
+# What must never appear inside an escape sequence that reaches the terminal.
+MARKERS = ("pwned", "cHduZWQ=", "evil")
+# The literal (made visible) forms the screen must show.
+SHOWN_OSC_TITLE = "␛]0;pwned␇"
+SHOWN_OSC52 = "␛]52;c;cHduZWQ=␇"
+# Invalid UTF-8 (0xff, a lone 0x80, an encoded surrogate U+D800) written into a TEXT column.
+BAD_UTF8_HEX = "4241445f55544638ff80eda080"  # "BAD_UTF8" + garbage
+
+LONG_TITLE = ("L " + OSC_TITLE + " " + MARKUP + " ") + "x" * 10_000
+BIG_DESCRIPTION = HOSTILE + "\n\n" + ("0123456789abcdef " * 64 + "\n") * 960  # ~1 MB
+
+
+def copy_fixture(tmp_path: Path, name: str = "crate-v5-small.db", as_name: str | None = None) -> Path:
+    dst = tmp_path / (as_name or name)
+    shutil.copyfile(FIXTURES / name, dst)
+    return dst
+
+
+def plant_hostile(path: Path) -> dict[str, str]:
+    """Put hostile text in every text field of a copy of the small fixture (raw sqlite3, as an agent could).
+
+    Returns ids: the ready-queue head (hostile title/description/agent), a blocked one (reason, 10k title),
+    an in-progress one (claimed_by), the invalid-UTF-8 one, one with a hostile status."""
+    conn = sqlite3.connect(path)
+    try:
+        ready = [r[0] for r in conn.execute(
+            "SELECT id FROM issues WHERE status='open' AND ifnull(is_blocked,0)=0 ORDER BY number")]
+        blocked = conn.execute("SELECT id FROM issues WHERE status='open' AND is_blocked=1 ORDER BY number").fetchone()[0]
+        claimed = conn.execute("SELECT id FROM issues WHERE status='in_progress' ORDER BY number").fetchone()[0]
+        head, bad, weird = ready[0], ready[1], ready[2]
+        conn.execute("UPDATE issues SET title=?, description=?, agent=?, priority='urgent' WHERE id=?",
+                     ("T " + HOSTILE, BIG_DESCRIPTION, "A" + OSC_TITLE + MARKUP, head))
+        conn.execute("UPDATE issues SET title=?, blocked_reason=? WHERE id=?", (LONG_TITLE, "R " + HOSTILE, blocked))
+        conn.execute("UPDATE issues SET claimed_by=?, title=? WHERE id=?", ("C " + HOSTILE, "claimed " + OSC52, claimed))
+        conn.execute(f"UPDATE issues SET title=CAST(x'{BAD_UTF8_HEX}' AS TEXT), "
+                     f"description=CAST(x'{BAD_UTF8_HEX}' AS TEXT), priority='urgent' WHERE id=?", (bad,))
+        conn.execute("UPDATE issues SET status=?, title=? WHERE id=?", ("S" + OSC_TITLE + "[/]", "weird status " + MARKUP, weird))
+        conn.execute("UPDATE projects SET name=?, path=?, default_model=?, description=? WHERE rowid=(SELECT min(rowid) FROM projects)",
+                     ("P " + HOSTILE, "/p/" + OSC52 + MARKUP, "M" + OSC_TITLE, HOSTILE))
+        conn.execute("UPDATE sessions SET prompt=?, model=?, trajectory_path=? WHERE rowid IN (SELECT rowid FROM sessions LIMIT 2)",
+                     ("prompt " + HOSTILE, "model " + OSC_TITLE + "[/]", "/t/" + OSC52))
+        conn.execute("UPDATE issue_events SET actor=?, old_value=?, new_value=?", ("E" + OSC_TITLE, MARKUP, OSC52))
+        conn.commit()
+    finally:
+        conn.close()
+    return {"head": head, "blocked": blocked, "claimed": claimed, "bad_utf8": bad, "weird": weird}
+
+
+# -- terminal stream parsing ---------------------------------------------------------------------------
+# On the decoded stream (UTF-8 with surrogateescape: a raw 0x9b byte that is not part of a character
+# becomes U+DC9B, a real U+009B code point stays U+009B).
+_ESC_SEQ = re.compile(
+    r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"          # CSI
+    r"|\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c|$)"       # OSC ... BEL / ST
+    r"|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\|\x9c|$)"            # DCS / SOS / PM / APC ... ST
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"                         # two-char escapes (ESC 7, ESC =, ESC ( B ...)
+    r"|[\x9b\udc9b][\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"    # 8-bit CSI
+    r"|[\x9d\udc9d\x90\udc90\x98\udc98\x9e\udc9e\x9f\udc9f][^\x07\x9c\udc9c]*(?:\x07|\x9c|\udc9c|$)"  # 8-bit OSC/DCS/...
+    , re.S)
+_C1 = re.compile("[\x80-\x9f\udc80-\udc9f]")
+
+
+def decode_stream(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def escape_sequences(text: str) -> list[str]:
+    return _ESC_SEQ.findall(text)
+
+
+def strip_sequences(text: str) -> str:
+    return _ESC_SEQ.sub("", text)
+
+
+def c1_controls(text: str) -> list[str]:
+    """Raw C1 code points / undecodable C1 bytes in the stream (Textual itself never sends 8-bit controls)."""
+    return _C1.findall(text)
+
+
+# -- the real app under a pseudo-terminal ---------------------------------------------------------------
+APP_CODE = ("import sys; from tui.app import IssuesApp; "
+            "IssuesApp(sys.argv[1], watch=False, read_only=len(sys.argv) > 2).run()")
+
+
+class PtyApp:
+    """`python -c APP_CODE path` with a pty as its terminal; a thread collects every byte it writes."""
+
+    def __init__(self, db: Path, cols: int = 200, rows: int = 50, read_only: bool = False) -> None:
+        import fcntl
+        import struct
+        import subprocess
+        import sys
+        import termios
+        import threading
+
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), COLORTERM="truecolor",
+                   PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                   HOME=str(db.parent), XDG_CONFIG_HOME=str(db.parent / "xdg"))
+        env.pop("TEXTUAL", None)
+        args = [sys.executable, "-c", APP_CODE, str(db)] + (["ro"] if read_only else [])
+        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(ROOT),
+                                     start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.master = master
+        self.raw = bytearray()
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.raw += chunk
+
+    def output(self) -> bytes:
+        with self._lock:
+            return bytes(self.raw)
+
+    def text(self) -> str:
+        return decode_stream(self.output())
+
+    def wait_for_text(self, needle: str, timeout: float = 15.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in strip_sequences(self.text()):
+                return True
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def send(self, keys: str, pause: float = 0.25) -> None:
+        os.write(self.master, keys.encode())
+        time.sleep(pause)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self, timeout: float = 10.0) -> int | None:
+        try:
+            code = self.proc.wait(timeout)
+        except Exception:
+            self.proc.kill()
+            code = self.proc.wait()
+        time.sleep(0.1)
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+        self._reader.join(2)
+        return code
+
+
+# -- files --------------------------------------------------------------------------------------------------
+def folder_hashes(folder: Path) -> dict[str, str]:
+    out = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file():
+            out[p.name] = hashlib.sha256(p.read_bytes()).hexdigest()
+        elif p.is_dir():
+            out[p.name + "/"] = "dir"
+    return out
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 8.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
