@@ -149,6 +149,22 @@ def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
     return version, tables
 
 
+def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
+    """The first read-write open changes the file (WAL mode, store indexes): check the file is sound before
+    that (once per file: skipped when it already is in WAL mode with our objects), so a damaged file is
+    refused untouched instead of being half-converted."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if (conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and all(n in names for n in STORE_INDEXES)
+            and "tui_issue_counts" in names):
+        return
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        result = str(exc)
+    if result != "ok":
+        raise NotAnIssuesDb(f"{path} is damaged ({' '.join(result.split())}); nothing was written")
+
+
 def translate(exc: sqlite3.Error, path: str) -> StoreError:
     """Turn a sqlite3 error into a one-line StoreError."""
     text = str(exc)
@@ -178,7 +194,8 @@ class Connection:
         self.path = Path(path)
         self.actor = actor
         self.clock = clock or time.time_ns
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the read connection
+        self._wlock = threading.RLock()  # the write connection
         self._has_store_indexes = False
         self._has_counts = False
         try:
@@ -213,7 +230,7 @@ class Connection:
             if version < 5:
                 conn.close()
                 raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
-            self.conn = conn
+            self.conn = self.wconn = conn
             self._detect_extras()
             jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
             self.info = FileInfo(str(path), version, None, True, ro_reason, jm, False)
@@ -224,6 +241,7 @@ class Connection:
             probe = _connect(path, True)
             try:
                 version, _ = classify(probe, path)
+                check_before_first_write(probe, path)
             finally:
                 probe.close()
         conn = _connect(path, False)
@@ -236,6 +254,11 @@ class Connection:
         before, after = migrations.migrate(conn)
         self._ensure_store_objects()
         self.info = FileInfo(str(path), after, before if before < after else None, False, None, jm, new)
+        # Two connections: writes (which may wait out another process's lock for the busy timeout) never
+        # hold up reads, and in WAL mode reads never wait for writers.
+        self.wconn = conn
+        self.conn = _connect(path, False)
+        self.conn.execute("PRAGMA query_only = 1")
 
     def _ensure_store_objects(self) -> None:
         conn = self.conn
@@ -284,8 +307,10 @@ class Connection:
         return self.info.schema_version
 
     def close(self) -> None:
-        with self._lock:
+        with self._wlock, self._lock:
             self.conn.close()
+            if self.wconn is not self.conn:
+                self.wconn.close()
 
     def __enter__(self):
         return self
@@ -311,8 +336,8 @@ class Connection:
         """One BEGIN IMMEDIATE ... COMMIT, retried while another process holds the lock."""
         if self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
-        with self._lock:
-            conn = self.conn
+        with self._wlock:
+            conn = self.wconn
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
@@ -333,7 +358,7 @@ class Connection:
 
     def _rollback(self) -> None:
         try:
-            self.conn.execute("ROLLBACK")
+            self.wconn.execute("ROLLBACK")
         except sqlite3.Error:
             pass
 

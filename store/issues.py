@@ -180,7 +180,7 @@ class IssueOps:
 
     def _claim_live_in_db(self, issue: Issue, cutoff: str) -> bool:
         """Called inside _mutate's transaction (same connection, lock held)."""
-        row = self.conn.execute(_LIVE_CLAIM_SQL, (cutoff, issue.id)).fetchone()
+        row = self.wconn.execute(_LIVE_CLAIM_SQL, (cutoff, issue.id)).fetchone()
         return bool(row and row[0])
 
     def _actor(self, actor: str | None) -> str:

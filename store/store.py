@@ -33,13 +33,13 @@ class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
         This connection is closed first, after moving its WAL into the old file: SQLite names the
         `-wal` after the *path*, so a new connection opened while the old file's frames are still in
         it would read them as part of the new file (corrupting it)."""
-        with self._lock:
+        with self._wlock:
             if not self.info.read_only:
                 try:
-                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    self.wconn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 except sqlite3.Error:
                     pass
-            self.conn.close()
+        self.close()
         return Store.open(self.path, read_only=self.info.read_only and self.info.read_only_reason == "opened read-only",
                           create=False, clock=self.clock, actor=self.actor)
 
