@@ -198,20 +198,24 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
             while time.monotonic() < end:
                 n += 1
                 if len(app.screen_stack) > 1:
-                    await pilot.press("escape")
+                    send_keys(app, "escape")
+                    await asyncio.sleep(0.1)
                 roll = rng.random()
                 if roll < 0.35:
-                    await pilot.press(rng.choice(["plus", "minus", "1", "2", "3", "4", "t"]))
+                    send_keys(app, rng.choice(["plus", "minus", "1", "2", "3", "4", "t"]))
                 elif roll < 0.50:
-                    await pilot.press(rng.choice(["down", "down", "up", "space", "space", "escape"]))
+                    send_keys(app, rng.choice(["down", "down", "up", "space", "space", "escape"]))
                 elif roll < 0.60:
-                    await pilot.press("b", *"soak", "enter")
+                    send_keys(app, "b")
+                    await asyncio.sleep(0.3)
+                    if len(app.screen_stack) > 1:  # the reason prompt is up
+                        send_keys(app, *"soak", "enter")
                 elif roll < 0.65:
-                    await pilot.press("u")
+                    send_keys(app, "u")
                 elif roll < 0.72:
-                    await pilot.press(rng.choice(["R", "R", "R", "I", "B", "A"]))
+                    send_keys(app, rng.choice(["R", "R", "R", "I", "B", "A"]))
                 elif roll < 0.80:
-                    await pilot.press("r")
+                    send_keys(app, "r")
                 else:
                     k = n
 
@@ -228,7 +232,7 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
                         return None
 
                     app.submit(_surface_errors(job, write_errors))
-                await pilot.pause(rng.uniform(0.15, 0.4))
+                await asyncio.sleep(rng.uniform(0.1, 0.3))
             # let the agents finish, then give the dashboard a moment to show their last commits
             while any(p.is_alive() for p in agents):
                 await pilot.pause(0.2)
@@ -242,11 +246,27 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
             except queue_mod.Empty:
                 pass
             final_load_count = app.load_count
+            iterations = n
             writes_done = app.writes_done
     finally:
         tui.app.load_snapshot = real_load
     return {"loads": loads, "commit_times": commit_times, "lateness": lateness, "write_errors": write_errors,
-            "warnings": warnings["warnings"], "load_count": final_load_count, "writes_done": writes_done}
+            "warnings": warnings["warnings"], "load_count": final_load_count, "writes_done": writes_done,
+            "iterations": iterations}
+
+
+_CHARS = {"plus": "+", "minus": "-", "space": " ", "enter": "\r", "escape": "\x1b", "up": None, "down": None}
+
+
+def send_keys(app, *keys: str) -> None:
+    """Key presses as a terminal delivers them (through the driver), without the pilot's wait-for-idle,
+    which under a constant stream of reloads takes up to a second per key."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, _CHARS.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app._driver.send_message(event)
 
 
 def _surface_errors(job, sink: list):
