@@ -682,8 +682,14 @@ class IssuesApp(App):
             return
 
         def done(result: IssueFormResult | None) -> None:
-            if result is not None:
-                self.run_op(triage.edit(result.title, result.description), "edit", [issue])
+            if result is None:
+                return
+            title = None if result.title == issue.title else result.title  # only what the user changed
+            description = None if result.description == (issue.description or "") else result.description
+            if title is None and description is None:
+                self.notify("Nothing changed", markup=False)
+                return
+            self.run_op(triage.edit(title, description), "edit", [issue])
 
         self.push_screen(IssueForm(f"Edit #{issue.number}", title=issue.title, description=issue.description or "",
                                    priority=_parse_or(Priority, issue.priority, Priority.MEDIUM),

@@ -143,6 +143,9 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
                   ("agent", validate_agent, agent))
         clean = {}
         for name, check, value in checks:
+            if self.edit_only_text and value == getattr(init, name):
+                clean[name] = value  # stored text left as it is: kept, not re-validated or stripped
+                continue
             try:
                 clean[name] = check(value)
             except ValidationError as exc:
