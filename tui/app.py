@@ -761,12 +761,14 @@ def _parse_or(enum, value, default):
 
 def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | None:
     """Why the dashboard cannot open `path` (one line that says how to start), or None. Writes nothing."""
-    from store.connection import inspect_path
+    from store.connection import check_before_first_write, inspect_path
 
     try:
         inspect_path(path, create)
         if path.exists() and path.stat().st_size:
-            Store.open(path, read_only=True, create=False).close()
+            with Store.open(path, read_only=True, create=False) as store:
+                if not read_only:  # the read-write open would change the file: refuse a damaged one now
+                    check_before_first_write(store.conn, path)
     except NotAnIssuesDb as exc:
         hint = ""
         if not path.exists() or (path.is_file() and path.stat().st_size == 0):
