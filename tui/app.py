@@ -47,6 +47,7 @@ from .widgets.sessions import SessionsPane
 from .widgets.status_bar import VIEW_LABELS, status_text, views_text
 
 VIEW_KEYS = list(VIEW_LABELS)
+MIN_RELOAD_S = 0.08  # file-change reloads are coalesced to at most one per this interval
 NARROW = 110
 
 
@@ -122,6 +123,8 @@ class IssuesApp(App):
         self._last_token: tuple | None = None
         self._stop_watch = threading.Event()
         self._filter_timer = None
+        self._reload_timer = None
+        self._last_change_load = 0.0
         self._agents: set[str] = set()
         self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
         self.last_change_seen: float | None = None
@@ -297,7 +300,7 @@ class IssuesApp(App):
         snap = self.snapshot
         store = self.store
         info = snap.info if snap else (store.info if store else None)
-        self.query_one("#status", Static).update(status_text(
+        _update_if_changed(self.query_one("#status", Static), status_text(
             str(self.db_path), info.schema_version if info else 0, info.journal_mode if info else "?",
             info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
             snap.loaded_at if snap else None, not self.paused, self.problem))
@@ -305,15 +308,33 @@ class IssuesApp(App):
         project_name = None
         if q.project_id and snap:
             project_name = next((r.project.name for r in snap.projects if r.project.id == q.project_id), q.project_id)
-        self.query_one("#views", Static).update(views_text(
+        _update_if_changed(self.query_one("#views", Static), views_text(
             q.view, snap.counts if snap else None, q.search, q.agent, project_name,
             len(self.query_one(IssueList).marked), snap.total if snap else 0))
 
     # -- live refresh --------------------------------------------------------------------------
     def on_db_changed(self, msg: DbChanged) -> None:
+        """Reload for a file change, at most one reload in flight and one per MIN_RELOAD_S window:
+        a lone commit shows at once, a storm of agent commits costs ~10 redraws a second."""
         self.last_change_seen = time.monotonic()
+        if self.paused or self.store is None:
+            return
+        if self._reload_timer is not None:
+            return  # a trailing reload is already scheduled
+        wait = self._last_change_load + MIN_RELOAD_S - time.monotonic()
+        if wait > 0 or self._applied_generation < self._generation:
+            self._reload_timer = self.set_timer(max(wait, MIN_RELOAD_S / 2), self._trailing_reload)
+            return
+        self._change_load()
+
+    def _trailing_reload(self) -> None:
+        self._reload_timer = None
         if not self.paused and self.store is not None:
-            self.request_load(only_if_changed=msg.reason in ("watch", "poll"))
+            self._change_load()
+
+    def _change_load(self) -> None:
+        self._last_change_load = time.monotonic()
+        self.request_load(only_if_changed=True)
 
     def _poll(self) -> None:
         if not self.paused and self.store is not None:
@@ -750,6 +771,14 @@ class IssuesApp(App):
             error = event.worker.error
             text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
             self.notify(visible(text), title="Error", severity="error", markup=False, timeout=8)
+
+
+def _update_if_changed(widget: Static, text: Text) -> None:
+    """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
+    key = (text.plain, tuple(text.spans))
+    if getattr(widget, "_shown_key", None) != key:
+        widget._shown_key = key
+        widget.update(text, layout=False)
 
 
 def _parse_or(enum, value, default):

@@ -132,6 +132,8 @@ class DetailPane(VerticalScroll):
         yield Static("", id="detail-history")
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
+        if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
+            return  # same row, same history: nothing to redraw (the countdown has its own tick)
         self.issue, self.events = issue, events
         head = self.query_one("#detail-head", Static)
         md = self.query_one("#detail-desc", Markdown)

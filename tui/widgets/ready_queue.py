@@ -220,6 +220,26 @@ class IssueList(ScrollView, can_focus=True):
             if top + self.size.height <= self.total or top < self.window_offset:
                 self._request(top)
 
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: drop the cached styles and rendered rows."""
+        self._styles = {}
+        self._lines = {}
+        super().notify_style_update()
+
+    def _style(self, name: str, fg_only: bool = False) -> Style:
+        """Component styles, cached (they only change with the theme); `fg_only` drops the background
+        so cursor/mark backgrounds show through."""
+        cache = self.__dict__.setdefault("_styles", {})
+        key = (name, fg_only)
+        style = cache.get(key)
+        if style is None:
+            style = self.get_component_rich_style(name)
+            if fg_only:
+                style = Style(color=style.color, bold=style.bold, dim=style.dim, italic=style.italic,
+                              reverse=style.reverse)
+            cache[key] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = self.scroll_offset.y + y
@@ -227,54 +247,58 @@ class IssueList(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         issue = self.row_at(index)
         if issue is None:
-            style = self.get_component_rich_style("issue-list--placeholder")
-            return Strip([Segment(_cell(" …loading", width), style)], width)
+            return Strip([Segment(_cell(" …loading", width), self._style("issue-list--placeholder"))], width)
         base = self.rich_style
         over = None
         if index == self.cursor:
-            over = self.get_component_rich_style("issue-list--cursor")
+            over = self._style("issue-list--cursor")
         elif issue.id in self.marked:
-            over = self.get_component_rich_style("issue-list--marked")
+            over = self._style("issue-list--marked")
         if over is not None:
             base = base + over
             over = Style(bgcolor=over.bgcolor)
-        text = self._row_text(issue, width)
-        segments = list(text.render(self.app.console))
-        return Strip(Segment.apply_style(segments, base, over)).adjust_cell_length(width, base)
+        return Strip(Segment.apply_style(self._row_segments(issue, width), base, over)).adjust_cell_length(width, base)
 
-    def _fg(self, name: str) -> Style:
-        """A component style without its background (so cursor/mark backgrounds show through)."""
-        style = self.get_component_rich_style(name)
-        return Style(color=style.color, bold=style.bold, dim=style.dim, italic=style.italic, reverse=style.reverse)
-
-    def _row_text(self, issue: Issue, width: int) -> Text:
+    def _row_segments(self, issue: Issue, width: int) -> list[Segment]:
+        """The row's segments, cached by everything that changes how the row looks."""
         now = self.clock()
         marked = issue.id in self.marked
-        is_new = issue.id in self._first_seen and time.monotonic() - self._first_seen[issue.id] < NEW_FOR_S
+        seen = self._first_seen.get(issue.id)
+        is_new = seen is not None and time.monotonic() - seen < NEW_FOR_S
+        stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
+        age = ago(issue.created_at, now)
+        key = (issue.id, issue.updated_at, width, marked, is_new, stale, age)
+        lines = self.__dict__.setdefault("_lines", {})
+        segments = lines.get(key)
+        if segments is None:
+            if len(lines) > 4000:
+                lines.clear()
+            text = self._row_text(issue, width, marked, is_new, stale, age)
+            segments = lines[key] = list(text.render(self.app.console))
+        return segments
+
+    def _row_text(self, issue: Issue, width: int, marked: bool, is_new: bool, stale: bool, age: str) -> Text:
         flag = "✓" if marked else ("●" if is_new else " ")
         prio = str(issue.priority) if issue.priority is not None else "—"
         pstyle = {"urgent": "issue-list--urgent", "high": "issue-list--high", "low": "issue-list--low"}.get(prio)
-        title_style = Style()
-        if issue.is_blocked:
-            title_style = self._fg("issue-list--blocked")
-        stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
+        title_style = self._style("issue-list--blocked", True) if issue.is_blocked else Style()
         text = Text(no_wrap=True, end="")
-        text.append(flag, self._fg("issue-list--new") if is_new and not marked else Style(bold=marked))
+        text.append(flag, self._style("issue-list--new", True) if is_new and not marked else Style(bold=marked))
         text.append(" ")
         text.append(_cell(str(issue.number), 6))
         text.append(" ")
-        text.append(_cell(visible(prio), 7), self._fg(pstyle) if pstyle else Style())
+        text.append(_cell(visible(prio), 7), self._style(pstyle, True) if pstyle else Style())
         text.append(" ")
         text.append(_cell(visible(issue.issue_type if issue.issue_type is not None else "—"), 8))
         text.append(" ")
         text.append(_cell(visible(issue.agent), 8))
         text.append(" ")
-        text.append(_cell(ago(issue.created_at, now), 5))
+        text.append(_cell(age, 5))
         text.append(" ")
         used = text.cell_len
         title = visible(issue.title, limit=max(width, 20) * 2)
         if stale:
-            text.append("STALE ", self._fg("issue-list--stale"))
+            text.append("STALE ", self._style("issue-list--stale", True))
         elif issue.is_blocked:
             text.append("⊘ ", title_style)
         text.append(title, title_style)

@@ -86,6 +86,7 @@ class SessionsPane(Static):
         super().__init__("", **kwargs)
         self.clock = clock
         self.alive = alive or pid_alive
+        self._drawn = False
         self.sessions: list[Session] = []
         self.projects: dict[str, Project] = {}
 
@@ -94,8 +95,15 @@ class SessionsPane(Static):
         self.tick()
 
     def tick(self) -> None:
+        """Redraw (elapsed times tick); the pane's size is fixed by the layout, so never relayout."""
+        if self._drawn and not any(s.status == "running" for s in self.sessions):
+            return  # nothing ticks: only set_sessions or a resize redraws
+        self._draw()
+
+    def _draw(self) -> None:
+        self._drawn = True
         self.update(sessions_table(self.sessions, self.projects, self.clock(), self.alive,
-                                   compact=0 < self.size.width < 64))
+                                   compact=0 < self.size.width < 64), layout=False)
 
     def on_resize(self) -> None:
         self.tick()
