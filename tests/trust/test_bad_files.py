@@ -130,8 +130,7 @@ def test_bad_file_one_line_exit_2_nothing_written(tmp_path, case):
     folder.mkdir()
     path = make(folder)
     before = folder_hashes(folder)
-    procs = {"dashboard": _cli(str(path)), "list": _cli("list", "--db", str(path)),
-             "ready": _cli("--db", str(path), "ready", "--json")}
+    procs = {"dashboard": _cli(str(path)), "list": _cli("list", "--db", str(path))}
     for name, proc in procs.items():
         code, out, err = _finish(proc)
         lines = err.splitlines()

@@ -192,7 +192,7 @@ async def _locked_for(tmp_path, seconds: float) -> None:
 
 
 async def test_locked_longer_than_busy_timeout_stays_responsive(tmp_path):
-    await _locked_for(tmp_path, 6.5)
+    await _locked_for(tmp_path, 6.0)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from tui.text import visible
 from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import (HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
+from .trust_helpers import (BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
                             copy_fixture, escape_sequences, plant_hostile, strip_sequences)
 
 WIDE = (220, 50)
@@ -40,7 +40,7 @@ def test_pty_no_byte_of_a_planted_escape_reaches_the_terminal(tmp_path):
                 "t",                  # a write: its toast names the issue
                 "B", "I", "A", "R"]
         for key in keys:
-            app.send(key, 0.3)
+            app.send(key, 0.12)
             assert app.alive(), f"the app exited after {key!r}:\n" + strip_sequences(app.text())[-3000:]
         assert app.alive(), "the app exited before q"
         app.send("q", 0.2)
@@ -106,6 +106,11 @@ async def _settled(pilot):
 async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
     db = copy_fixture(tmp_path)
     ids = plant_hostile(db)
+    # (the 1 MB description goes through the edit form in the pty test; 40 KB keeps this one quick)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE issues SET description = ? WHERE id = ?", (BIG_DESCRIPTION[:40_000], ids["head"]))
+    conn.commit()
+    conn.close()
     app = IssuesApp(db, watch=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await _settled(pilot)
@@ -191,12 +196,8 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
         await pilot.press("escape")
         await pilot.pause(0.1)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
-        await pilot.press(*"agent")
-        await pilot.pause(0.5)
-        screen = screen_text(app)
-        assert_clean(screen, "the command palette")
-        assert "A␛]0;pwned␇[@click=app.quit]Q[/]" in screen.replace(" ", "") or "␛]0;pwned␇" in screen
+        await _until(pilot, lambda: "Filter: agent A␛]0;pwned␇" in screen_text(app), what="the agent in the palette")
+        assert_clean(screen_text(app), "the command palette")
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert app.is_running
@@ -272,13 +273,14 @@ async def test_edit_form_left_untouched_keeps_the_stored_text(tmp_path):
         await pilot.pause(0.1)
         await pilot.press("e")
         await _until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
-        writes = app.writes_done
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: app.writes_done > writes, what="the save")
-        # a changed field is saved as typed
+        await _until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="the form to save and close")
         await pilot.press("a")
         await _until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
         await pilot.press("enter")
+        await _until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="the prompt to close")
+        await pilot.pause(0.3)
+        await _until(pilot, lambda: app._writes.empty(), what="queued writes")
         await pilot.pause(0.3)
     with Store.open(db, create=False) as s:
         after = s.get_issue_by_id(ids["head"])
