@@ -193,6 +193,46 @@ async def commit_latency(path: Path, commits: int) -> dict[str, list[float]]:
     return results
 
 
+# -- (e) key press -> committed write visible in the row -------------------------------------------------
+async def key_latency(path: Path, presses: int) -> tuple[list[float], int]:
+    """Press `+`/`-` alternately on the selected issue; time until the row shows the committed value."""
+    from store import Store
+    from tui.app import IssuesApp
+    from tui.widgets.ready_queue import IssueList
+
+    app = IssuesApp(path, watch=True)
+    out: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.load_count == 0:
+            await asyncio.sleep(0.01)
+        app.set_view("all")  # priority changes do not move rows in this view
+        await pilot.pause(0.5)
+        issues = app.query_one(IssueList)
+        issues.move_to(50)
+        await pilot.pause(0.3)
+        check = Store.open(path, read_only=True)
+        for n in range(presses):
+            issue = issues.current
+            key = "minus" if issue.priority_rank < 2 else "plus"
+            expected = {"plus": issue.priority_rank - 1, "minus": issue.priority_rank + 1}[key]
+            t0 = time.perf_counter()
+            app.simulate_key(key)
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                row = issues.current
+                if row is not None and row.id == issue.id and row.priority_rank == expected:
+                    break
+                await asyncio.sleep(0.001)
+            elapsed = (time.perf_counter() - t0) * 1000
+            committed = check.get_issue_by_id(issue.id)
+            if committed.priority_rank == expected:
+                out.append(elapsed)
+            await asyncio.sleep(0.1)
+        check.close()
+    # The new-issue form: `n`, the title, then `enter` saves — keys beyond the title text:
+    return out, 2
+
+
 # -- (b)/(c) start -> first paint ----------------------------------------------------------------------
 STARTER = r"""
 import json, resource, sys, time
@@ -295,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--idle", type=float, default=10.0)
     ap.add_argument("--skip-1m", action="store_true")
     ap.add_argument("--regen", action="store_true")
+    ap.add_argument("--only", choices=["a", "b", "d", "e"], help="run one part")
     args = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
 
@@ -314,36 +355,49 @@ def main(argv: list[str] | None = None) -> int:
     else:
         big_src = generated(20_000, args.regen)
 
-    # (b)/(c)
-    for label, src, runs in (("crate-v5-big (19.2k)", big_src, args.starts),
-                             *(() if f1m is None else (("1M", f1m, args.starts),))):
-        print(f"(b) start → first paint on {label} …", file=sys.stderr)
-        first, warm = start_runs(src, f"ui-start-{label.split()[0]}.db", runs)
-        add("(b) process start → first full paint (warm)", label, [r["to_paint_ms"] for r in warm], "≤ 600 ms")
-        add("(b) … of which interpreter start / `import tui.app`", label,
-            [r["interp_ms"] + r["import_ms"] for r in warm], "—")
-        add("(b) … of which load_snapshot", label, [r["load_ms"] for r in warm], "—")
-        add("(b) process start → exit (warm)", label, [r["to_exit_ms"] for r in warm], "—")
-        rows.append(("(b) first run on a fresh copy" + (" (store builds its indexes: crate-written file)"
-                                                          if src == big_src and BIG_FIXTURE.exists() else ""), label,
-                     f"{first['to_paint_ms']:.0f} ms", "(1 run)", "—"))
-        add("(c) peak RSS (VmHWM of the process)", label, [r["hwm_kb"] / 1024 for r in warm], "≤ 100 MB", "MB")
-        add("(c) … ru_maxrss of the process (check)", label, [r["maxrss_kb"] / 1024 for r in warm], "—", "MB")
-    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children_mb = 0.0
+    if args.only in (None, "b"):
+        # (b)/(c)
+        for label, src, runs in (("crate-v5-big (19.2k)", big_src, args.starts),
+                                 *(() if f1m is None else (("1M", f1m, args.starts),))):
+            print(f"(b) start → first paint on {label} …", file=sys.stderr)
+            first, warm = start_runs(src, f"ui-start-{label.split()[0]}.db", runs)
+            add("(b) process start → first full paint (warm)", label, [r["to_paint_ms"] for r in warm], "≤ 600 ms")
+            add("(b) … of which interpreter start / `import tui.app`", label,
+                [r["interp_ms"] + r["import_ms"] for r in warm], "—")
+            add("(b) … of which load_snapshot", label, [r["load_ms"] for r in warm], "—")
+            add("(b) process start → exit (warm)", label, [r["to_exit_ms"] for r in warm], "—")
+            rows.append(("(b) first run on a fresh copy" + (" (store builds its indexes: crate-written file)"
+                                                              if src == big_src and BIG_FIXTURE.exists() else ""), label,
+                         f"{first['to_paint_ms']:.0f} ms", "(1 run)", "—"))
+            add("(c) peak RSS (VmHWM of the process)", label, [r["hwm_kb"] / 1024 for r in warm], "≤ 100 MB", "MB")
+            add("(c) … ru_maxrss of the process (check)", label, [r["maxrss_kb"] / 1024 for r in warm], "—", "MB")
+        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    # (a)
-    print("(a) commit -> screen …", file=sys.stderr)
-    lat = asyncio.run(commit_latency(work_copy(f100k, "ui-work-100k.db"), args.commits))
-    add(f"(a) commit → row on screen, complete → Done view top (n={len(lat['complete'])}/{args.commits})", "100k",
-        lat["complete"], "p95 ≤ 100 ms")
-    add(f"(a) commit → row gone, claim → Ready view (n={len(lat['claim'])}/{args.commits})", "100k",
-        lat["claim"], "p95 ≤ 100 ms")
-    add("(a) load_snapshot time inside it", "100k", lat["load_ms"], "—")
+    if args.only in (None, "a"):
+        # (a)
+        print("(a) commit -> screen …", file=sys.stderr)
+        lat = asyncio.run(commit_latency(work_copy(f100k, "ui-work-100k.db"), args.commits))
+        add(f"(a) commit → row on screen, complete → Done view top (n={len(lat['complete'])}/{args.commits})", "100k",
+            lat["complete"], "p95 ≤ 100 ms")
+        add(f"(a) commit → row gone, claim → Ready view (n={len(lat['claim'])}/{args.commits})", "100k",
+            lat["claim"], "p95 ≤ 100 ms")
+        add("(a) load_snapshot time inside it", "100k", lat["load_ms"], "—")
 
-    # (d)
-    print(f"(d) idle CPU over {args.idle:.0f} s …", file=sys.stderr)
-    cpu = [idle_cpu(work_copy(f100k, "ui-idle-100k.db"), args.idle)]
-    rows.append((f"(d) idle CPU, live refresh on, {args.idle:.0f} s", "100k", f"{cpu[0]:.2f} %", "(1 run)", "< 2 %"))
+    if args.only in (None, "e"):
+        # (e)
+        print("(e) key press -> committed write visible …", file=sys.stderr)
+        keys, form_keys = asyncio.run(key_latency(work_copy(f100k, "ui-keys-100k.db"), args.commits))
+        add(f"(e) key press (+/-) → committed write visible in the row (n={len(keys)}/{args.commits})", "100k", keys,
+            "p95 ≤ 50 ms")
+        rows.append(("(e) new-issue form: key presses beyond the title text (`n` … `enter`)", "—", str(form_keys), "—",
+                     "≤ 3"))
+
+    if args.only in (None, "d"):
+        # (d)
+        print(f"(d) idle CPU over {args.idle:.0f} s …", file=sys.stderr)
+        cpu = [idle_cpu(work_copy(f100k, "ui-idle-100k.db"), args.idle)]
+        rows.append((f"(d) idle CPU, live refresh on, {args.idle:.0f} s", "100k", f"{cpu[0]:.2f} %", "(1 run)", "< 2 %"))
 
     print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; RUSAGE_CHILDREN max RSS {children_mb:.0f} MB (includes bench/gen.py if it generated a file in this run)\n")
     print("| measure | file | p50 | p95 | target |")
