@@ -8,6 +8,7 @@ Data flows one way:
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import shlex
@@ -23,6 +24,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -49,6 +51,19 @@ from .widgets.status_bar import VIEW_LABELS, status_text, views_text
 VIEW_KEYS = list(VIEW_LABELS)
 MIN_RELOAD_S = 0.08  # file-change reloads are coalesced to at most one per this interval
 NARROW = 110
+
+
+def _while_running(handler):
+    """Late messages and timers can arrive while the app is shutting down (widgets already gone):
+    they have nothing left to update, so they are dropped instead of raising NoMatches."""
+    @functools.wraps(handler)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return handler(self, *args, **kwargs)
+        except NoMatches:
+            if self.is_running and not self._exit:
+                raise
+    return wrapper
 
 
 class IssuesApp(App):
@@ -257,6 +272,7 @@ class IssuesApp(App):
         if not get_current_worker().is_cancelled:
             self.post_message(Loaded(snapshot, generation))
 
+    @_while_running
     def on_loaded(self, msg: Loaded) -> None:
         if msg.generation < self._applied_generation:
             return
@@ -290,6 +306,7 @@ class IssuesApp(App):
         self._render_status()
         self.load_count += 1
 
+    @_while_running
     def on_store_problem(self, msg: StoreProblem) -> None:
         self.problem = msg.problem
         self._render_status()
@@ -352,6 +369,7 @@ class IssuesApp(App):
         if not self.paused and self.store is not None:
             self.request_load()
 
+    @_while_running
     def _tick(self) -> None:
         self.query_one(DetailPane).tick()
         self.query_one(SessionsPane).tick()
@@ -382,6 +400,7 @@ class IssuesApp(App):
         issue, events = load_detail(store, issue_id)
         self.post_message(DetailLoaded(issue, events, issue_id))
 
+    @_while_running
     def on_detail_loaded(self, msg: DetailLoaded) -> None:
         current = self.query_one(IssueList).current
         if current is not None and current.id == msg.issue_id:
@@ -757,6 +776,7 @@ class IssuesApp(App):
         os.unlink(path)
         self.run_op(triage.edit_description(text), "edit", [issue])
 
+    @_while_running
     def on_write_done(self, msg: WriteDone) -> None:
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
