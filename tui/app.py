@@ -354,8 +354,12 @@ class IssuesApp(App):
         self.request_load(only_if_changed=True)
 
     def _poll(self) -> None:
-        if not self.paused and self.store is not None:
+        if self.paused:
+            return
+        if self.store is not None:
             self.poll_worker()
+        elif self.problem is not None and not any(w.group == "open" and not w.is_finished for w in self.workers):
+            self.open_store()  # the first open failed (locked, briefly missing): keep trying
 
     @work(thread=True, exclusive=True, group="poll")
     def poll_worker(self) -> None:
