@@ -49,6 +49,7 @@ from .widgets.sessions import SessionsPane
 from .widgets.status_bar import VIEW_LABELS, status_text, views_text
 
 VIEW_KEYS = list(VIEW_LABELS)
+_PALETTE_SKIP = {"issue.new", "issue.mark", "issue.clear_marks", "issue.undo"}  # offered separately / keys only
 MIN_RELOAD_S = 0.08  # file-change reloads are coalesced to at most one per this interval
 NARROW = 110
 
@@ -500,7 +501,7 @@ class IssuesApp(App):
         """(key as the user must press it, description, binding id) for every binding with an id."""
         rows = []
         seen = set()
-        sources = [self, self.query_one(IssueList), *self._extra_binding_sources()]
+        sources = [self, self.query_one(IssueList)]
         for source in sources:
             bindings = source._bindings.copy()
             if self._keymap:  # show the keys the user remapped in the config file, as Textual applies them
@@ -513,18 +514,26 @@ class IssuesApp(App):
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
-    def _extra_binding_sources(self) -> list:
-        return []
-
     def extra_commands(self) -> list[tuple[str, Callable, str]]:
+        """Palette entries that make sense now: triage on the selected/marked issues (with the key it is
+        really on), release-all when there are stale claims, undo when there is something to undo."""
         out = []
+        keys = {bid: f"key: {key}" for key, _desc, bid in self.binding_rows()}
         if self.store is not None and not self.store.read_only:
-            out.append(("New issue…", self.action_new_issue, "n"))
+            out.append(("New issue…", self.action_new_issue, keys["issue.new"]))
+            targets = self.query_one(IssueList).targets()
+            if targets:
+                who = f"#{targets[0].number}" if len(targets) == 1 else f"{len(targets)} marked issues"
+                for (_key, binding) in self._bindings:
+                    if (binding.id or "").startswith("issue.") and binding.id not in _PALETTE_SKIP:
+                        out.append((f"{binding.tooltip or binding.description} — {who}",
+                                    functools.partial(self.call_later, self.run_action, binding.action),
+                                    keys.get(binding.id, "")))
             if self.snapshot is not None and self.snapshot.counts.stale:
                 out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
                             "back to open; recorded as events"))
             if self.undo_stack:
-                out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, "z"))
+                out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))
         return out
 
     def release_all_stale(self) -> None:
