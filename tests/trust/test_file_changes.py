@@ -17,24 +17,13 @@ from store import Store
 from tui.app import IssuesApp
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import FIXTURES, ROOT, copy_fixture
+from .trust_helpers import settled, until, FIXTURES, ROOT, copy_fixture
 
 SIZE = (160, 40)
 
 
-async def _until(pilot, predicate, timeout=8.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
-async def _settled(pilot):
-    app = pilot.app
-    await _until(pilot, lambda: app.load_count > 0 and app._applied_generation >= app._generation
-                 and not any(w.group in ("load", "open") and not w.is_finished for w in app.workers), what="load")
 
 
 def numbers(app) -> list[int]:
@@ -58,18 +47,18 @@ async def test_deleted_while_open_keeps_rows_and_recovers(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
     app = IssuesApp(db, watch=True)
     async with app.run_test(size=SIZE) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         before = numbers(app)
         assert before
         os.remove(db)
-        await _until(pilot, lambda: app.problem is not None, what="the deletion to be noticed")
+        await until(pilot, lambda: app.problem is not None, what="the deletion to be noticed")
         assert "deleted" in app.problem
         assert numbers(app) == before, "the last rows stay visible"
         await pilot.press("j")  # still usable
         assert app.query_one(IssueList).cursor == 1
         shutil.copyfile(FIXTURES / "crate-v5-small.db", db)
-        await _until(pilot, lambda: app.problem is None, what="recovery after the file came back")
-        await _settled(pilot)
+        await until(pilot, lambda: app.problem is None, what="recovery after the file came back")
+        await settled(pilot)
         assert numbers(app) == ready_in_file(db)
     assert integrity(db) == "ok"
 
@@ -78,13 +67,13 @@ async def test_replaced_by_another_db_shows_the_new_data(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
     app = IssuesApp(db, watch=True)
     async with app.run_test(size=SIZE) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         old = set(numbers(app))
         other = copy_fixture(tmp_path, "crate-v5-edge.db", as_name="other.db")
         expected = ready_in_file(other)
         os.replace(other, db)
-        await _until(pilot, lambda: numbers(app) == expected, what="the replacement's rows")
-        await _settled(pilot)
+        await until(pilot, lambda: numbers(app) == expected, what="the replacement's rows")
+        await settled(pilot)
         assert app.problem is None and set(numbers(app)) != old
         assert app.snapshot.counts.total == 6
     assert integrity(db) == "ok"
@@ -94,7 +83,7 @@ async def test_vacuum_and_checkpoint_truncate_by_another_connection(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
     app = IssuesApp(db, watch=True)
     async with app.run_test(size=SIZE) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         want = ready_in_file(db)
         assert numbers(app) == want
         other = sqlite3.connect(db, isolation_level=None)
@@ -102,19 +91,19 @@ async def test_vacuum_and_checkpoint_truncate_by_another_connection(tmp_path):
         other.execute("UPDATE issues SET title = 'after vacuum ' || number WHERE number = ?", (want[0],))
         other.execute("VACUUM")
         other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        await _until(pilot, lambda: app.query_one(IssueList).rows[0].title == f"after vacuum {want[0]}",
+        await until(pilot, lambda: app.query_one(IssueList).rows[0].title == f"after vacuum {want[0]}",
                      what="the change made before VACUUM")
         other.execute("DELETE FROM issues WHERE number = ?", (want[-1],))
         other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         other.execute("VACUUM")
         other.close()
-        await _until(pilot, lambda: numbers(app) == want[:-1], what="the delete made before a checkpoint")
-        await _settled(pilot)
+        await until(pilot, lambda: numbers(app) == want[:-1], what="the delete made before a checkpoint")
+        await settled(pilot)
         assert app.problem is None
         assert app.snapshot.counts == app.store.counts()
         writes = app.writes_done
         await pilot.press("4")  # our own write still works after the file was rewritten
-        await _until(pilot, lambda: app.writes_done > writes, what="our write")
+        await until(pilot, lambda: app.writes_done > writes, what="our write")
     assert integrity(db) == "ok"
     with Store.open(db, read_only=True, create=False) as s:
         assert s.get_issue_by_number(want[0]).priority == "low"
@@ -138,7 +127,7 @@ async def _locked_for(tmp_path, seconds: float) -> None:
     db = copy_fixture(tmp_path, as_name="live.db")
     app = IssuesApp(db, watch=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         lst = app.query_one(IssueList)
         target = lst.current
         other_number = numbers(app)[-1]
@@ -167,7 +156,7 @@ async def _locked_for(tmp_path, seconds: float) -> None:
             while locker.poll() is None and time.monotonic() - t0 < seconds - 5.5:
                 writes = app.writes_done
                 await pilot.press("4")
-                await _until(pilot, lambda: app.writes_done > writes, timeout=10, what="a retry under the lock")
+                await until(pilot, lambda: app.writes_done > writes, timeout=10, what="a retry under the lock")
                 before = lst.cursor
                 await pilot.press("j" if before == 0 else "k")
                 assert lst.cursor != before
@@ -183,7 +172,7 @@ async def _locked_for(tmp_path, seconds: float) -> None:
         writes = app.writes_done
         assert lst.current.id == target.id
         await pilot.press("4")
-        await _until(pilot, lambda: app.writes_done > writes, what="the retry after release")
+        await until(pilot, lambda: app.writes_done > writes, what="the retry after release")
     assert integrity(db) == "ok"
     with Store.open(db, read_only=True, create=False) as s:
         assert s.get_issue_by_id(target.id).priority == "low"

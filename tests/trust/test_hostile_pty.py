@@ -16,7 +16,7 @@ from tui.text import visible
 from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import (BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
+from .trust_helpers import (settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
                             copy_fixture, escape_sequences, plant_hostile, strip_sequences)
 
 WIDE = (220, 50)
@@ -86,21 +86,8 @@ def assert_clean(text: str, where: str) -> None:
     assert not bad, f"raw control characters in {where}: {bad[:5]!r}"
 
 
-async def _until(pilot, predicate, timeout=8.0, what="condition"):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
-async def _settled(pilot):
-    app = pilot.app
-    await _until(pilot, lambda: app.load_count > 0 and app._applied_generation >= app._generation
-                 and not any(w.group in ("load", "open") and not w.is_finished for w in app.workers), what="load")
 
 
 async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
@@ -113,13 +100,13 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
     conn.close()
     app = IssuesApp(db, watch=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         assert app.problem is None, app.problem
         lst = app.query_one(IssueList)
         assert {ids["head"], ids["bad_utf8"]} <= {i.id for i in lst.rows}
         detail = app.query_one(DetailPane)
         lst.select_id(ids["head"])
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["head"], what="head in detail")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["head"], what="head in detail")
         screen = screen_text(app)
         assert_clean(screen, "the main screen")
         head = _plain(detail.query_one("#detail-head", Static).content)
@@ -130,65 +117,65 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
         assert "model ␛]0;pwned␇[/]" in screen, "session model"
         # the blocked issue: 10k-character title and hostile reason
         await pilot.press("B")
-        await _settled(pilot)
+        await settled(pilot)
         lst.select_id(ids["blocked"])
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["blocked"], what="blocked")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["blocked"], what="blocked")
         head = _plain(detail.query_one("#detail-head", Static).content, width=12000)
         assert "blocked: R H ␛]0;pwned␇" in head
         assert_clean(screen_text(app), "the blocked view")
         # the claimed one
         await pilot.press("I")
-        await _settled(pilot)
+        await settled(pilot)
         lst.select_id(ids["claimed"])
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["claimed"], what="claimed")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["claimed"], what="claimed")
         head = _plain(detail.query_one("#detail-head", Static).content)
         assert "claimed by C H ␛]0;pwned␇" in head
         assert_clean(screen_text(app), "the in-progress view")
         # the hostile status (view "all") and the invalid UTF-8 row
         await pilot.press("A")
-        await _settled(pilot)
+        await settled(pilot)
         screen = screen_text(app)
         assert_clean(screen, "the all view")
         assert "weird status [/] [bold]b[/bold]" in screen
         assert "BAD_UTF8" in screen
         await pilot.press("R")
-        await _settled(pilot)
+        await settled(pilot)
         lst.select_id(ids["bad_utf8"])
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["bad_utf8"], what="bad utf8")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["bad_utf8"], what="bad utf8")
         assert "BAD_UTF8" in _plain(detail.query_one("#detail-head", Static).content)
         # dialogs: confirm, block prompt, edit form
         lst.select_id(ids["head"])
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["head"], what="head again")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["head"], what="head again")
         await pilot.press("c")
-        await _until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm dialog")
+        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm dialog")
         screen = screen_text(app)
         assert_clean(screen, "the confirm dialog")
         assert "Complete #" in screen and "T H ␛]0;pwned␇" in screen
         await pilot.press("n")
-        await _until(pilot, lambda: type(app.screen).__name__ != "ConfirmScreen", what="confirm closed")
+        await until(pilot, lambda: type(app.screen).__name__ != "ConfirmScreen", what="confirm closed")
         await pilot.press("b")
-        await _until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="block prompt")
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="block prompt")
         screen = screen_text(app)
         assert_clean(screen, "the block prompt")
         assert "Block #" in screen and "T H ␛]0;pwned␇" in screen
         await pilot.press("escape")
-        await _until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="prompt closed")
+        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="prompt closed")
         await pilot.press("e")
-        await _until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
+        await until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
         await pilot.pause(0.2)
         # Input and TextArea pass ESC to the terminal: they get the text with controls made visible ...
         assert app.screen.query_one("#form-title", Input).value == visible("T " + HOSTILE)
         assert app.screen.query_one("#form-description", TextArea).text.startswith(visible(HOSTILE, multiline=True))
         assert_clean(screen_text(app), "the edit form")
         await pilot.press("escape")
-        await _until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="form closed")
+        await until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="form closed")
         # ... and the set-agent prompt too
         await pilot.press("a")
-        await _until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
         assert app.screen.query_one(Input).value == visible("A" + OSC_TITLE + MARKUP)
         assert_clean(screen_text(app), "the agent prompt")
         await pilot.press("escape")
-        await _until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="agent prompt closed")
+        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="agent prompt closed")
         # help and palette (the palette lists the hostile agent as a filter)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
@@ -196,7 +183,7 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
         await pilot.press("escape")
         await pilot.pause(0.1)
         await pilot.press("ctrl+p")
-        await _until(pilot, lambda: "Filter: agent A␛]0;pwned␇" in screen_text(app), what="the agent in the palette")
+        await until(pilot, lambda: "Filter: agent A␛]0;pwned␇" in screen_text(app), what="the agent in the palette")
         assert_clean(screen_text(app), "the command palette")
         await pilot.press("escape")
         await pilot.pause(0.1)
@@ -209,7 +196,7 @@ async def test_toasts_show_payloads_literally(tmp_path):
     ids = plant_hostile(db)
     app = IssuesApp(db, watch=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         lst = app.query_one(IssueList)
         lst.select_id(ids["head"])
         await pilot.pause(0.1)
@@ -221,8 +208,8 @@ async def test_toasts_show_payloads_literally(tmp_path):
         conn.close()
         writes = app.writes_done
         await pilot.press("4")  # priority low: guarded by updated_at -> conflict
-        await _until(pilot, lambda: app.writes_done > writes, what="the write")
-        await _until(pilot, lambda: len(app._notifications) > 0, what="a toast")
+        await until(pilot, lambda: app.writes_done > writes, what="the write")
+        await until(pilot, lambda: len(app._notifications) > 0, what="a toast")
         await pilot.pause(0.5)
         messages = [n.message for n in app._notifications]
         assert any("changed underneath you" in m for m in messages), messages
@@ -239,7 +226,7 @@ async def test_clicking_markup_text_runs_nothing(tmp_path):
         click = s.create_issue("[@click=app.quit]CLICK[/] [link=https://evil.example]here[/]", priority="urgent")
     app = IssuesApp(db, watch=False)
     async with app.run_test(size=WIDE) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         lst = app.query_one(IssueList)
         row = next(n for n, i in enumerate(lst.rows) if i.id == click.id) + lst.window_offset
         y = row - int(lst.scroll_offset.y)
@@ -251,7 +238,7 @@ async def test_clicking_markup_text_runs_nothing(tmp_path):
             assert app.is_running, "clicking the title ran its markup action"
         assert lst.current.id == click.id  # the click selected the row, nothing more
         detail = app.query_one(DetailPane)
-        await _until(pilot, lambda: detail.issue is not None and detail.issue.id == click.id, what="click in detail")
+        await until(pilot, lambda: detail.issue is not None and detail.issue.id == click.id, what="click in detail")
         await pilot.click("#detail-head", offset=(2, 1))
         await pilot.pause(0.1)
         assert app.is_running
@@ -268,19 +255,19 @@ async def test_edit_form_left_untouched_keeps_the_stored_text(tmp_path):
         before = s.get_issue_by_id(ids["head"])
     app = IssuesApp(db, watch=False)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await _settled(pilot)
+        await settled(pilot)
         app.query_one(IssueList).select_id(ids["head"])
         await pilot.pause(0.1)
         await pilot.press("e")
-        await _until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
+        await until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="the form to save and close")
+        await until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="the form to save and close")
         await pilot.press("a")
-        await _until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
+        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
         await pilot.press("enter")
-        await _until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="the prompt to close")
+        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="the prompt to close")
         await pilot.pause(0.3)
-        await _until(pilot, lambda: app._writes.empty(), what="queued writes")
+        await until(pilot, lambda: app._writes.empty(), what="queued writes")
         await pilot.pause(0.3)
     with Store.open(db, create=False) as s:
         after = s.get_issue_by_id(ids["head"])

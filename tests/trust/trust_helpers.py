@@ -207,3 +207,21 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 8.0) -> bool:
             return True
         time.sleep(0.05)
     return predicate()
+
+
+# -- waiting on a running app (pilot) -----------------------------------------------------------------
+async def until(pilot, predicate, timeout=8.0, what="condition"):
+    """Let the app run until `predicate()` holds (poll every 50 ms); fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def settled(pilot):
+    """The first snapshot is applied and no load is pending."""
+    app = pilot.app
+    await until(pilot, lambda: app.load_count > 0 and app._applied_generation >= app._generation
+                and not any(w.group in ("load", "open") and not w.is_finished for w in app.workers), what="load")
