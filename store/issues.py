@@ -440,11 +440,26 @@ class IssueOps:
         return f"SELECT * FROM issues{index}{clause} ORDER BY {order}", params
 
     def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                  project_id: str | None = None, limit: int = 200, offset: int = 0) -> list[Issue]:
-        """One page of a dashboard view: ready / in_progress / blocked / done / stale / all."""
+                  project_id: str | None = None, limit: int = 200, offset: int = 0,
+                  total: int | None = None) -> list[Issue]:
+        """One page of a dashboard view: ready / in_progress / blocked / done / stale / all.
+
+        With `total` (the view's row count) a page in the second half is read from the far end of the
+        index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
         sql, params = self._view_sql(view, agent, search, project_id)
+        limit, offset = int(limit), int(offset)
+        if total is not None and offset > total // 2 and offset < total:
+            head, _, order = sql.rpartition(" ORDER BY ")
+            flipped = ", ".join(t[:-5] if t.endswith(" DESC") else t + " DESC" for t in order.split(", "))
+            rev_offset = max(0, total - offset - limit)
+            rev_limit = (total - offset) - rev_offset
+            with self._read() as conn:
+                rows = fetch_issues(conn.execute(f"{head} ORDER BY {flipped} LIMIT ? OFFSET ?",
+                                                 (*params, rev_limit, rev_offset)))
+            rows.reverse()
+            return rows
         with self._read() as conn:
-            return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, int(limit), int(offset))))
+            return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)))
 
     def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
                       project_id: str | None = None) -> int | None:

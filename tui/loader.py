@@ -67,7 +67,7 @@ def load_rows(store: Store, q: Query) -> tuple[int, int, list[Issue]]:
     filters = dict(agent=q.agent, search=q.search or None, project_id=q.project_id)
     total = store.count_view(q.view, **filters)
     offset = max(0, min(q.offset, max(total - 1, 0)))
-    rows = store.list_view(q.view, limit=q.limit, offset=offset, **filters)
+    rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
     return total, offset, rows
 
 

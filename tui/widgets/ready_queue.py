@@ -25,6 +25,7 @@ from ..format import ago
 from ..text import visible
 
 NEW_FOR_S = 30.0
+NEW_SLACK_NS = 2_000_000_000  # clock skew allowance between the writer and us
 COLUMNS = [("", 1), ("#", 6), ("pri", 7), ("type", 8), ("agent", 8), ("age", 5), ("title", 0)]
 
 
@@ -96,6 +97,7 @@ class IssueList(ScrollView, can_focus=True):
         self._seen: set[str] = set()
         self._first_seen: dict[str, float] = {}
         self._view_key: object = None
+        self._loaded_ns = 0
         self._requested: int | None = None
         self.stale_cutoff_ns = 0
 
@@ -108,10 +110,14 @@ class IssueList(ScrollView, can_focus=True):
             self._seen = set()
             self._first_seen = {}
             self.cursor = 0 if self.selected_id is None else self.cursor
+        # "New" = not in this view before AND changed since the previous load: an issue just filed,
+        # unblocked or reopened. Rows that only scrolled into the window, or slid in because others
+        # left the view, are not new.
         now = time.monotonic()
-        if self._seen or not new_view:
+        previous_ns, self._loaded_ns = self._loaded_ns, self.clock()
+        if not new_view and previous_ns:
             for issue in rows:
-                if issue.id not in self._seen:
+                if issue.id not in self._seen and (timestamps.parse_ns(issue.updated_at) or 0) >= previous_ns - NEW_SLACK_NS:
                     self._first_seen.setdefault(issue.id, now)
         self._seen.update(i.id for i in rows)
         self.total, self.window_offset, self.rows = total, offset, rows
@@ -152,8 +158,17 @@ class IssueList(ScrollView, can_focus=True):
         if issue is not None and new_id != self.selected_id:
             self.selected_id = new_id
             self.post_message(self.Highlighted(issue))
-        if issue is None and self.total:
-            self._request(self.cursor)
+        top = int(self.scroll_offset.y)
+        if issue is None and self.total and top <= self.cursor < top + max(self.size.height, 1):
+            self._request(self.cursor)  # the cursor is on screen but its row is not loaded yet
+        self._cover_visible()
+
+    def _cover_visible(self) -> None:
+        """Ask for rows if part of the visible region is outside the loaded window."""
+        top = int(self.scroll_offset.y)
+        bottom = min(top + max(self.size.height, 1), self.total)
+        if self.total and (top < self.window_offset or bottom > self.window_offset + len(self.rows)):
+            self._request(top)
 
     def move_to(self, index: int) -> None:
         if not self.total:
@@ -215,10 +230,7 @@ class IssueList(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        top = int(new)
-        if self.total and (top < self.window_offset or top + self.size.height > self.window_offset + len(self.rows)):
-            if top + self.size.height <= self.total or top < self.window_offset:
-                self._request(top)
+        self._cover_visible()
 
     def notify_style_update(self) -> None:
         """Theme or CSS changed: drop the cached styles and rendered rows."""
