@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sqlite3
 from typing import Callable
@@ -45,5 +46,9 @@ class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
 
 
 def default_actor(kind: str) -> str:
-    user = os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+    """`<kind>:<user>`, e.g. `tui:alice`, the actor recorded on issue_events rows."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no $USER/$LOGNAME and no passwd entry (some containers)
+        user = "unknown"
     return f"{kind}:{user}"

@@ -149,8 +149,8 @@ class IssuesApp(App):
         self.writes_done = 0  # tests and benchmarks read it
         defaults = self.config.new_issue
         self.new_defaults = {
-            "priority": _parse_or(Priority, defaults.get("priority"), Priority.MEDIUM),
-            "issue_type": _parse_or(IssueType, defaults.get("type"), IssueType.TASK),
+            "priority": _parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config.problems),
+            "issue_type": _parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config.problems),
             "agent": defaults.get("agent") or "codex",
         }
         self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
@@ -814,10 +814,13 @@ def _update_if_changed(widget: Static, text: Text) -> None:
         widget.update(text, layout=False)
 
 
-def _parse_or(enum, value, default):
+def _parse_or(enum, value, default, problems: list[str] | None = None):
+    """`value` as a member of `enum`; else `default` (and, for config values, a problem to report)."""
     try:
         return enum.parse(value) if value is not None else default
-    except ValidationError:
+    except ValidationError as exc:
+        if problems is not None:
+            problems.append(f"config [new_issue]: {exc}; using {default.value}")
         return default
 
 
