@@ -820,7 +820,7 @@ def _parse_or(enum, value, default, problems: list[str] | None = None):
         return enum.parse(value) if value is not None else default
     except ValidationError as exc:
         if problems is not None:
-            problems.append(f"config [new_issue]: {exc}; using {default.value}")
+            problems.append(f"config new_issue: {exc}; using {default.value}")
         return default
 
 

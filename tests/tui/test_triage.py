@@ -65,20 +65,29 @@ def db_events(path, number: int | None = None, issue_id: str | None = None) -> l
         con.close()
 
 
-def all_events(path) -> int:
+def _count(path, table: str) -> int:
     con = sqlite3.connect(path)
     try:
-        return con.execute("SELECT count(*) FROM issue_events").fetchone()[0]
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         con.close()
+
+
+def all_events(path) -> int:
+    return _count(path, "issue_events")
 
 
 def issue_count(path) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("SELECT count(*) FROM issues").fetchone()[0]
-    finally:
-        con.close()
+    return _count(path, "issues")
+
+
+def use_editor(tmp_path, monkeypatch, code: str, name: str = "editor.py"):
+    """Point $EDITOR at a small Python script (and clear $VISUAL, which would win)."""
+    script = tmp_path / name
+    script.write_text(code)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    return script
 
 
 async def select(pilot, number: int) -> None:
@@ -374,10 +383,7 @@ async def test_edit_form_saves_title_and_description(small_db):
 
 
 async def test_edit_in_external_editor(small_db, tmp_path, monkeypatch):
-    script = tmp_path / "editor.py"
-    script.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('Written by the editor\\n')\n")
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('Written by the editor\\n')\n")
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)

@@ -12,7 +12,7 @@ from textual.widgets import Input, TextArea
 from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
-from test_triage import (ACTOR, all_events, current, db_events, db_row, issue_count, make_app, modal, no_modal,
+from test_triage import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, make_app, modal, no_modal,
                          press_write, select, view)
 from tuitest_helpers import SIZE, issue_list, started, wait_for
 
@@ -117,10 +117,7 @@ async def test_new_issue_from_done_view_is_selected_in_all(small_db):
 
 
 async def test_external_editor_failure_writes_nothing(small_db, tmp_path, monkeypatch):
-    script = tmp_path / "editor.py"
-    script.write_text("import sys\nopen(sys.argv[1], 'w').write('half done')\nsys.exit(3)\n")
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w').write('half done')\nsys.exit(3)\n")
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
@@ -132,19 +129,14 @@ async def test_external_editor_failure_writes_nothing(small_db, tmp_path, monkey
 
 
 async def test_external_editor_too_long_or_unchanged_writes_nothing(small_db, tmp_path, monkeypatch):
-    script = tmp_path / "editor.py"
-    script.write_text("import sys\nopen(sys.argv[1], 'w').write('x' * 10001)\n")
-    keep = tmp_path / "keep.py"
-    keep.write_text("pass\n")
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w').write('x' * 10001)\n")
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
         await select(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: any("10001" in m and s == "error" for m, s in app.notes), what="the error")
-        monkeypatch.setenv("EDITOR", f"{sys.executable} {keep}")
+        use_editor(tmp_path, monkeypatch, "pass\n", "keep.py")
         await pilot.press("E")
         await wait_for(pilot, lambda: any("unchanged" in m for m, _ in app.notes), what="unchanged")
         assert app.writes_done == 0
