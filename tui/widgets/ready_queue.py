@@ -93,6 +93,7 @@ class IssueList(ScrollView, can_focus=True):
         self.cursor = 0
         self.selected_id: str | None = None
         self.marked: set[str] = set()
+        self._marked_rows: dict[str, Issue] = {}  # each marked row as last seen (it may scroll out of the window)
         self.stale_ids: set[str] = set()
         self._seen: set[str] = set()
         self._first_seen: dict[str, float] = {}
@@ -120,6 +121,9 @@ class IssueList(ScrollView, can_focus=True):
                 if issue.id not in self._seen and (timestamps.parse_ns(issue.updated_at) or 0) >= previous_ns - NEW_SLACK_NS:
                     self._first_seen.setdefault(issue.id, now)
         self._seen.update(i.id for i in rows)
+        for issue in rows:
+            if issue.id in self._marked_rows:
+                self._marked_rows[issue.id] = issue  # keep the freshest version for the write guard
         self.total, self.window_offset, self.rows = total, offset, rows
         self.stale_cutoff_ns = stale_cutoff_ns
         self._requested = None
@@ -144,9 +148,12 @@ class IssueList(ScrollView, can_focus=True):
         return self.row_at(self.cursor)
 
     def targets(self) -> list[Issue]:
-        """The rows an action applies to: the marked ones (in the loaded window), else the current one."""
+        """The rows an action applies to: every marked one (in view order, then any that scrolled out of
+        the loaded window, as last seen), else the current one."""
         if self.marked:
-            return [i for i in self.rows if i.id in self.marked]
+            loaded = [i for i in self.rows if i.id in self.marked]
+            ids = {i.id for i in loaded}
+            return loaded + [self._marked_rows[i] for i in self._marked_rows if i in self.marked and i not in ids]
         return [self.current] if self.current else []
 
     # -- cursor --------------------------------------------------------------------------------
@@ -208,13 +215,16 @@ class IssueList(ScrollView, can_focus=True):
             return
         if issue.id in self.marked:
             self.marked.discard(issue.id)
+            self._marked_rows.pop(issue.id, None)
         else:
             self.marked.add(issue.id)
+            self._marked_rows[issue.id] = issue
         self.refresh()
 
     def clear_marks(self) -> bool:
         had = bool(self.marked)
         self.marked.clear()
+        self._marked_rows.clear()
         self.refresh()
         return had
 
