@@ -835,9 +835,10 @@ def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | Non
                 if not read_only:  # the read-write open would change the file: refuse a damaged one now
                     check_before_first_write(store.conn, path)
     except NotAnIssuesDb as exc:
-        hint = ""
         if not path.exists() or (path.is_file() and path.stat().st_size == 0):
             hint = "; or try `issues-tui --demo`"
+        else:
+            hint = "; to start: `issues-tui --create NEW.db`, or `issues-tui --demo`"
         message = str(exc)
         if "needs migrating" in message and not read_only:
             return None  # an older schema: the read-write open migrates it
