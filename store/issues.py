@@ -135,10 +135,6 @@ def issue_reader(names: list[str]):
     return read
 
 
-def row_to_issue(names: list[str], row: tuple) -> Issue:
-    return issue_reader(names)(row)
-
-
 def fetch_issues(cursor: sqlite3.Cursor) -> list[Issue]:
     rows = cursor.fetchall()
     if not rows:
@@ -152,14 +148,6 @@ def fetch_issues(cursor: sqlite3.Cursor) -> list[Issue]:
 # (forms julianday() cannot read, e.g. a lowercase `t`, count as unparseable, hence expired).
 _LIVE_CLAIM_SQL = ("SELECT claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) IS NOT NULL "
                    "AND julianday(claimed_at) >= julianday(?) FROM issues WHERE id = ?")
-
-
-def claim_is_live(issue: Issue, cutoff_ns: int) -> bool:
-    """A claim counts while claimed_by is set and claimed_at parses to an instant after the cutoff."""
-    if not issue.claimed_by:
-        return False
-    at = timestamps.parse_ns(issue.claimed_at)
-    return at is not None and at >= cutoff_ns
 
 
 class IssueOps:

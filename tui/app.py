@@ -143,7 +143,6 @@ class IssuesApp(App):
         self._last_change_load = 0.0
         self._agents: set[str] = set()
         self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
-        self.last_change_seen: float | None = None
         self.undo_stack: list[triage.UndoEntry] = []
         self._writes: queue.Queue = queue.Queue()
         self.writes_done = 0  # tests and benchmarks read it
@@ -334,7 +333,6 @@ class IssuesApp(App):
     def on_db_changed(self, msg: DbChanged) -> None:
         """Reload for a file change, at most one reload in flight and one per MIN_RELOAD_S window:
         a lone commit shows at once, a storm of agent commits costs ~10 redraws a second."""
-        self.last_change_seen = time.monotonic()
         if self.paused or self.store is None:
             return
         if self._reload_timer is not None:
