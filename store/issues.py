@@ -475,9 +475,10 @@ class IssueOps:
                                 (*params, *extra)).fetchone()[0]
 
     def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                   project_id: str | None = None) -> int:
+                   project_id: str | None = None, counts: Counts | None = None) -> int:
+        """Rows in a view; unfiltered views come from `counts()` (pass one you already have)."""
         if agent is None and not search and project_id is None:
-            c = self.counts()
+            c = counts or self.counts()
             simple = {"ready": c.ready, "in_progress": c.in_progress, "blocked": c.blocked, "done": c.done,
                       "stale": c.stale, "all": c.total}
             return simple[view]

@@ -62,10 +62,10 @@ def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, list[
     return issue, (store.issue_events(issue_id) if issue else [])
 
 
-def load_rows(store: Store, q: Query) -> tuple[int, int, list[Issue]]:
+def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int, int, list[Issue]]:
     """(rows in the view, offset actually used, one window of rows)."""
     filters = dict(agent=q.agent, search=q.search or None, project_id=q.project_id)
-    total = store.count_view(q.view, **filters)
+    total = store.count_view(q.view, counts=counts, **filters)
     offset = max(0, min(q.offset, max(total - 1, 0)))
     rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
     return total, offset, rows
@@ -75,7 +75,7 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
     token = store.change_token()
     counts = store.counts()
-    total, offset, rows = load_rows(store, q)
+    total, offset, rows = load_rows(store, q, counts)
     selected_id = q.selected_id
     if selected_id is None and rows:
         selected_id = rows[0].id
