@@ -89,6 +89,8 @@ class IssuesApp(App):
         Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
         Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+        Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
+                tooltip="Show the issue detail full screen (escape or f to go back)"),
         # Triage: on the selected issue, or on every marked one.
         Binding("n", "new_issue", "New", id="issue.new", tooltip="New issue"),
         Binding("b", "block", "Block", id="issue.block", tooltip="Block (asks for the reason)"),
@@ -180,6 +182,7 @@ class IssuesApp(App):
         for problem in self.config.problems:
             self.notify(problem, severity="warning", markup=False)
         self.query_one(IssueList).focus()
+        self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
         self._apply_width(self.size.width)
         self.open_store()
@@ -488,6 +491,17 @@ class IssuesApp(App):
         self._render_status()
         if not self.paused:
             self.request_load()
+
+    def action_toggle_detail(self) -> None:
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        else:
+            screen.maximize(self.query_one(DetailPane), container=False)
+
+    def _maximized_changed(self, widget) -> None:
+        # Full-screen detail takes the focus (arrows scroll it); back from it, the list has it again.
+        (self.query_one(DetailPane) if widget is not None else self.query_one(IssueList)).focus()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme.endswith("dark") else "textual-dark"

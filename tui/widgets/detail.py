@@ -118,6 +118,8 @@ def history_text(events: list[Event]) -> Text:
 class DetailPane(VerticalScroll):
     """Shows one issue. Call `show(issue, events)`; `tick()` redraws the countdown from cached data."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, clock=time.time_ns, **kwargs) -> None:
         super().__init__(**kwargs)
         self.clock = clock

@@ -53,6 +53,8 @@ class IssueList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
         Binding("home,g", "first", "First", show=False, id="list.first"),
         Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "app.toggle_detail", "Detail", show=False, id="list.open",
+                tooltip="Show the selected issue full screen (escape to go back)"),
     ]
 
     COMPONENT_CLASSES = {
