@@ -76,11 +76,6 @@ def like_pattern(text: str) -> str:
 
 
 # -- reading rows ----------------------------------------------------------------------------------
-_STATUS = {m.value: m for m in Status}
-_PRIORITY = {m.value: m for m in Priority}
-_TYPE = {m.value: m for m in IssueType}
-
-
 def _blocked(value) -> bool:
     if value is None:
         return False
@@ -88,16 +83,6 @@ def _blocked(value) -> bool:
         return bool(int(value))
     except (TypeError, ValueError):
         return bool(value)
-
-
-def _enum(table: dict, raw):
-    """Known text -> the enum member; unknown text (or None) kept as it is (compat.md decision 5)."""
-    if raw is None:
-        return None
-    try:
-        return table.get(raw, raw)
-    except TypeError:  # an unhashable/odd value from a hand-edited file
-        return raw
 
 
 def issue_reader(names: list[str]):
@@ -118,9 +103,9 @@ def issue_reader(names: list[str]):
             number=row[i_num],
             title=row[i_title] if row[i_title] is not None else "",
             description=g["description"](row) or None,  # '' reads as NULL (compat.md decision 6)
-            status=_enum(_STATUS, status) if status is not None else "",
-            priority=_enum(_PRIORITY, g["priority"](row)),
-            issue_type=_enum(_TYPE, g["issue_type"](row)),
+            status=Status.lenient(status) if status is not None else "",
+            priority=Priority.lenient(g["priority"](row)),
+            issue_type=IssueType.lenient(g["issue_type"](row)),
             agent=g["agent"](row) or "",
             is_blocked=_blocked(g["is_blocked"](row)),
             blocked_reason=g["blocked_reason"](row) or None,
@@ -219,17 +204,28 @@ class IssueOps:
                 cur = conn.execute("SELECT * FROM issues WHERE status = ? ORDER BY number", (str(Status.parse(status, "status")),))
             return fetch_issues(cur)
 
+    def _guarded_row(self, conn: sqlite3.Connection, issue_id: str, expect_updated_at: str | None,
+                     nothing: str) -> Issue | None:
+        """The row inside a write transaction, checked against the `updated_at` the caller saw.
+
+        None if it does not exist and no guard was asked for; ConflictError (with the fresh row) if it changed
+        or vanished since the caller looked."""
+        issue = self._get(conn, issue_id)
+        if issue is None:
+            if expect_updated_at is not None:
+                raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
+            return None
+        if expect_updated_at is not None and issue.updated_at != expect_updated_at:
+            raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)
+        return issue
+
     def _mutate(self, issue_id: str, *, allowed: Callable[[Issue], bool], changes: Callable[[Issue, str], dict],
                 event: Callable[[Issue, dict], Iterable[tuple[str, object, object]]],
                 expect_updated_at: str | None, actor: str | None) -> bool:
         with self._write() as conn:
-            issue = self._get(conn, issue_id)
+            issue = self._guarded_row(conn, issue_id, expect_updated_at, "nothing was written")
             if issue is None:
-                if expect_updated_at is not None:
-                    raise ConflictError("the issue was deleted by someone else", None)
                 return False
-            if expect_updated_at is not None and issue.updated_at != expect_updated_at:
-                raise ConflictError(f"issue #{issue.number} changed since you looked at it; nothing was written", issue)
             if not allowed(issue):
                 return False
             now = self._now()
@@ -277,13 +273,8 @@ class IssueOps:
 
     def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
         with self._write() as conn:
-            issue = self._get(conn, issue_id)
-            if issue is None:
-                if expect_updated_at is not None:
-                    raise ConflictError("the issue was already deleted", None)
+            if self._guarded_row(conn, issue_id, expect_updated_at, "nothing was deleted") is None:
                 return False
-            if expect_updated_at is not None and issue.updated_at != expect_updated_at:
-                raise ConflictError(f"issue #{issue.number} changed since you looked at it; nothing was deleted", issue)
             conn.execute("DELETE FROM issue_events WHERE issue_id = ?", (issue_id,))
             return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
 

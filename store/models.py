@@ -34,12 +34,14 @@ class _TextEnum(str, Enum):
 
     @classmethod
     def lenient(cls, raw):
-        """Read side: the member if known, else the raw text (or None) unchanged."""
+        """Read side: the member if known, else the raw text (or None) unchanged (compat.md decision 5).
+
+        A plain dict lookup: it runs for every row read, and `cls(raw)` would raise for every unknown value."""
         if raw is None:
             return None
         try:
-            return cls(raw)
-        except ValueError:
+            return cls._value2member_map_.get(raw, raw)
+        except TypeError:  # an unhashable/odd value from a hand-edited file
             return raw
 
 

@@ -740,10 +740,15 @@ class IssuesApp(App):
         self.push_screen(IssueForm("New issue", priority=d["priority"], issue_type=d["issue_type"],
                                    agent=d["agent"]), done)
 
-    def action_edit(self) -> None:
+    def _current(self) -> Issue | None:
         issue = self.query_one(IssueList).current
         if issue is None:
             self.notify("No issue selected", severity="warning", markup=False)
+        return issue
+
+    def action_edit(self) -> None:
+        issue = self._current()
+        if issue is None:
             return
 
         def done(result: IssueFormResult | None) -> None:
@@ -762,9 +767,8 @@ class IssuesApp(App):
                                    agent=issue.agent or "codex", edit_only_text=True), done)
 
     def action_edit_external(self) -> None:
-        issue = self.query_one(IssueList).current
+        issue = self._current()
         if issue is None:
-            self.notify("No issue selected", severity="warning", markup=False)
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         fd, path = tempfile.mkstemp(prefix=f"issue-{issue.number}-", suffix=".md")
