@@ -45,6 +45,11 @@ STORE_INDEXES = {
     "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
     "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
     "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
+    # Sorts the views offer (store/views.py) and the pulse's completions per hour; `updated_at` also lets
+    # the search side index (store/fts.py) find what changed since it last looked without a table scan.
+    "tui_idx_done_completed": "CREATE INDEX IF NOT EXISTS tui_idx_done_completed ON issues(completed_at, number) WHERE status = 'done'",
+    "tui_idx_updated": "CREATE INDEX IF NOT EXISTS tui_idx_updated ON issues(updated_at, number)",
+    "tui_idx_created": "CREATE INDEX IF NOT EXISTS tui_idx_created ON issues(created_at, number)",
 }
 
 # Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
@@ -117,9 +122,17 @@ def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Co
     # Another writer may have stored bytes that are not UTF-8 in a TEXT column: read them with U+FFFD
     # (a C-level decode, as fast as the default) instead of failing the whole query.
     conn.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
+    conn.create_function("tui_contains", 2, contains_casefold, deterministic=True)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def contains_casefold(text, word) -> int:
+    """SQL `tui_contains(text, word)`: a case-insensitive substring test for any script (LIKE folds ASCII only)."""
+    if text is None or word is None:
+        return 0
+    return int(str(word).casefold() in str(text).casefold())
 
 
 def table_names(conn: sqlite3.Connection) -> set[str]:

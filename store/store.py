@@ -13,9 +13,10 @@ from .export import ExportOps
 from .issues import IssueOps
 from .projects import ProjectOps
 from .sessions import SessionOps
+from .views import ViewOps
 
 
-class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+class Store(ViewOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
     """Open with `Store.open(path)`. Every method is one short transaction or one read."""
 
     @classmethod
