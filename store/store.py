@@ -14,9 +14,10 @@ from .issues import IssueOps
 from .projects import ProjectOps
 from .sessions import SessionOps
 from .views import ViewOps
+from .pulse import PulseOps
 
 
-class Store(ViewOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+class Store(ViewOps, PulseOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
     """Open with `Store.open(path)`. Every method is one short transaction or one read."""
 
     @classmethod

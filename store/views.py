@@ -266,6 +266,21 @@ class ViewOps:
         with self._read() as conn:
             return conn.execute(sql, params).fetchone()[0]
 
+    def watched_claims(self, limit: int = 50) -> tuple[list[Issue], list[Issue]]:
+        """(the `limit` live claims next to go stale, oldest first; the `limit` claims that went stale most
+        recently, newest first) — what the alerts watch between writes, two short index range reads."""
+        _, cutoff = self._cutoff()
+        idx = self._idx("tui_in_progress_v2")
+        with self._read() as conn:
+            live = fetch_issues(conn.execute(
+                f"SELECT * FROM issues{idx} WHERE status = 'in_progress' AND julianday(claimed_at) >= julianday(?) "
+                "ORDER BY julianday(claimed_at), number LIMIT ?", (cutoff, limit)))
+            stale = fetch_issues(conn.execute(
+                f"SELECT * FROM issues{idx} WHERE status = 'in_progress' AND (julianday(claimed_at) IS NULL "
+                "OR julianday(claimed_at) < julianday(?)) ORDER BY julianday(claimed_at) DESC, number DESC LIMIT ?",
+                (cutoff, limit)))
+        return live, stale
+
     def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
         """The ready queue's SQL in the crate's order (query-plan tests and the bench read it)."""
         vs = self._view_sql("ready", agent, search, project_id)
