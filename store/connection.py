@@ -308,6 +308,8 @@ class Connection:
         self._has_store_indexes = all(name in existing for name in STORE_INDEXES)
         self._has_counts = "tui_issue_counts" in existing and all(t in existing for t in COUNTS_TRIGGERS)
         self._issue_columns = issue_columns(self.conn)
+        table_sql = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'issues'").fetchone()
+        self._id_checked = bool(table_sql and "CHECK(id != '')" in (table_sql[0] or ""))
         self._has_project_id = "project_id" in self._issue_columns
 
     # -- plumbing ------------------------------------------------------------------------------

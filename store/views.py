@@ -53,6 +53,8 @@ _INDEXED: dict[tuple[str, str], str] = {
 _SCAN_INDEX = {"ready": "tui_ready_v2", "in_progress": "tui_in_progress_v2", "stale": "tui_in_progress_v2",
                "blocked": "tui_idx_blocked"}
 
+# Sort keys whose columns the ready partial indexes hold (a late read stays index-only).
+_READY_COVERED = {"priority", "created", "title", "claimed_by", "claimed"}
 _READY_LIVE = ("(claimed_by IS NULL OR claimed_by = '' OR julianday(claimed_at) IS NULL "
                "OR julianday(claimed_at) < julianday(?))")
 
@@ -162,7 +164,9 @@ class ViewOps:
         params: list = []
         if view == "ready":
             _, cutoff = self._cutoff()
-            where += [READY_BASE_SQL, "id != ''", _READY_LIVE]
+            where += [READY_BASE_SQL, _READY_LIVE]
+            if not getattr(self, "_id_checked", False):
+                where.append("id != ''")  # the crate's test; redundant (and costly off-index) under CHECK(id != '')
             params.append(cutoff)
         elif view in ("in_progress", "stale"):
             where.append("status = 'in_progress'")
@@ -185,6 +189,10 @@ class ViewOps:
         direction = " DESC" if desc else ""
         order = [t + direction for t in SORT_KEYS[key]] + ["number" + direction]
         hint = _INDEXED.get((view, key))
+        if hint is None and key != "number":
+            # Read late (a scan): ties stay in number order whichever way the key goes, so the top-N sorter
+            # keeps its first rows instead of replacing them with every later row of an equal key.
+            order = [order[0]] + [t.removesuffix(" DESC") for t in order[1:]]
         if parsed is not None and parsed.numbers:
             hint, late_ok = "", False  # `#123`: the number index finds it; no order index beats that
         else:
@@ -197,11 +205,13 @@ class ViewOps:
                 return ViewSql("issues", where, params, order, None)
             return ViewSql(f"issues{self._idx(hint)}" if hint else "issues", where, params, order, None)
         scan = _SCAN_INDEX.get(view) if late_ok else None
+        if view == "ready" and key not in _READY_COVERED:
+            scan = None  # the partial index lacks the key: a table scan beats a lookup per ready row
         if scan and view == "ready" and agent is not None:
             scan = "tui_ready_agent_v2"
-        late = f"issues{self._idx(scan)}" if scan else "issues"
-        if view == "done":
+        if scan is None and view in ("ready", "done"):
             where = [w.replace("status =", "+status =", 1) if w.startswith("status =") else w for w in where]
+        late = f"issues{self._idx(scan)}" if scan else "issues"
         return ViewSql("issues", where, params, order, late)
 
     def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
