@@ -194,6 +194,19 @@ def needs_setup(conn: sqlite3.Connection, report: "schema_check.SchemaReport") -
             or not all(n in present for n in (*STORE_INDEXES, *COUNTS_TRIGGERS, "tui_issue_counts")))
 
 
+def check_migration(conn: sqlite3.Connection, path: Path) -> None:
+    """Would migrating this file to v5 work? Tried on an in-memory copy; raises NotAnIssuesDb if not."""
+    try:
+        version = migrations.read_version(conn)
+        if version < migrations.LATEST:
+            migrations.dry_run(conn)
+    except migrations.UnreadableVersion as exc:
+        raise NotAnIssuesDb(f"{path}: {exc}; nothing was written") from None
+    except sqlite3.DatabaseError as exc:
+        raise NotAnIssuesDb(f"{path}: its schema v{version} cannot be migrated to v{migrations.LATEST} "
+                            f"({exc}); nothing was written") from None
+
+
 def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
     """The first read-write open changes the file (WAL mode, store indexes): check the file is sound before
     that (once per file: skipped when it already is in WAL mode with our objects), so a damaged file is
@@ -206,6 +219,32 @@ def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
         result = str(exc)
     if result != "ok":
         raise NotAnIssuesDb(f"{path} is damaged ({' '.join(result.split())}); nothing was written")
+
+
+def preflight(path: Path, create: bool, read_only: bool) -> None:
+    """Raise NotAnIssuesDb if opening `path` (read-write unless `read_only`) would be refused. Writes nothing.
+
+    For callers that must say no before starting anything (the dashboard): the same checks as the open,
+    with the migration tried on an in-memory copy."""
+    if inspect_path(path, create and not read_only):
+        return
+    conn, _ = connect_read_only(path)
+    try:
+        try:
+            version, tables = classify(conn, path)
+        except sqlite3.DatabaseError as exc:
+            raise NotAnIssuesDb(f"{path} cannot be read as SQLite: {exc}") from None
+        if read_only:
+            if "issues" not in tables:
+                raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
+            if version < migrations.LATEST:
+                raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
+            return
+        check_migration(conn, path)
+        if schema_check.check(conn).trusted:  # an untrusted file opens read-only: nothing would be written
+            check_before_first_write(conn, path)
+    finally:
+        conn.close()
 
 
 def translate(exc: sqlite3.Error, path: str) -> StoreError:

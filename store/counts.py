@@ -38,6 +38,8 @@ class CountsState:
 def _normal(rows: Rows | None) -> dict:
     out: dict = {}
     for status, blocked, n in rows or ():
+        if type(n) is not int:
+            return {"not a count": repr(n)}
         if n:
             key = (status, bool(blocked))
             out[key] = out.get(key, 0) + n

@@ -106,3 +106,14 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
     finally:
         conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
     return before, max(version, before)
+
+
+def dry_run(conn: sqlite3.Connection) -> None:
+    """Run the migration on an in-memory copy of `conn`'s database (which is left untouched): raises what
+    the real migration would raise. For checks that must not write (the dashboard's start-up check)."""
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(mem)
+        migrate(mem)
+    finally:
+        mem.close()
