@@ -273,7 +273,8 @@ class Connection:
     info: FileInfo
 
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False, create: bool = True,
-                 clock: Callable[[], int] | None = None, actor: str = "store") -> None:
+                 clock: Callable[[], int] | None = None, actor: str = "store",
+                 migrate_in_memory: bool = False) -> None:
         if not str(path):
             raise NotAnIssuesDb("no database path given (an empty path would mean a file in the current folder)")
         self.path = Path(path)
@@ -286,6 +287,7 @@ class Connection:
         self._setup_pending = False
         self._cookie = None
         self._counts_state = counts.CountsState()
+        self._migrate_in_memory = migrate_in_memory
         try:
             self._open(read_only, create)
         except sqlite3.Error as exc:
@@ -350,6 +352,10 @@ class Connection:
         if "issues" not in tables:
             conn.close()
             raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
+        if version < migrations.LATEST and self._migrate_in_memory:
+            conn = self._migrated_copy(conn)
+            reason += f" (schema v{version} read from a copy migrated in memory)"
+            version = migrations.LATEST
         if version < migrations.LATEST:
             conn.close()
             raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
@@ -360,6 +366,24 @@ class Connection:
         self._cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
         jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
         self.info = FileInfo(str(path), version, None, True, reason, jm, False)
+
+    def _migrated_copy(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """An in-memory copy of the file, migrated to v5 (the file itself is not touched)."""
+        mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        mem.text_factory = conn.text_factory
+        try:
+            conn.backup(mem)
+            migrations.migrate(mem)
+        except migrations.UnreadableVersion as exc:
+            mem.close()
+            raise NotAnIssuesDb(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            mem.close()
+            raise NotAnIssuesDb(f"{self.path}: its schema cannot be migrated to v{migrations.LATEST} ({exc})") from None
+        finally:
+            conn.close()
+        mem.execute("PRAGMA foreign_keys = ON")
+        return mem
 
     def apply_report(self, report: "schema_check.SchemaReport", conn: sqlite3.Connection) -> None:
         """Use only the store objects whose content was verified (an impostor index is never INDEXED BY)."""

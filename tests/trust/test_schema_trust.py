@@ -12,7 +12,6 @@ import sqlite3
 import pytest
 
 from store import ReadOnlyError, Store
-from store import counts as counts_cache
 from tui.app import IssuesApp
 from tui.loader import Query, load_snapshot
 
@@ -177,6 +176,7 @@ def test_counts_written_by_an_agent_are_not_shown(tmp_path, lie):
 def test_subtle_lie_found_by_the_next_verification(tmp_path, monkeypatch):
     """A lie that passes the cheap checks (one off) is replaced by the true count at the next verification,
     and the loader never lets it shorten the list meanwhile."""
+    from store import counts as counts_cache
     path = copy_fixture(tmp_path)
     now = [1000.0]
     monkeypatch.setattr(counts_cache.time, "monotonic", lambda: now[0])
