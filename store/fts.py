@@ -65,6 +65,8 @@ class SearchIndex:
         self.problem: str | None = None
         self.build_s: float | None = None
         self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._built_for: int | None = None
         self._recent: dict[int, str] = {}  # rows indexed inside the slack window: number -> updated_at
 
     # -- side file ---------------------------------------------------------------------------------
@@ -218,5 +220,43 @@ class SearchIndex:
     def stop(self) -> None:
         self._stop.set()
 
+    def ensure_building(self, store) -> None:
+        """Start the (re)build in a background thread unless one runs or the index is complete for `store`."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            if self.complete and self._built_for == id(store):
+                return
+            self._built_for = id(store)
+            self._thread = threading.Thread(target=self._build_quietly, args=(store,), name="search-index",
+                                            daemon=True)
+            self._thread.start()
 
-__all__ = ["SearchIndex", "side_path_for", "cache_dir"]
+    def _build_quietly(self, store) -> None:
+        try:
+            self.build(store, pause_s=0.002)
+        except Exception as exc:  # the DB closed under us, a full disk, a damaged cache: search stays exact (LIKE)
+            self.complete = False
+            self.problem = f"search index: {exc}"
+
+
+_REGISTRY: dict[str, SearchIndex] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def enable(store, folder: str | os.PathLike | None = None) -> SearchIndex:
+    """Attach the DB's search index to `store` (one per DB path per process) and make sure it is being built;
+    until it is complete, searches use the exact LIKE scan."""
+    idx = store.search_index
+    if idx is None:
+        key = os.path.realpath(store.path)
+        with _REGISTRY_LOCK:
+            idx = _REGISTRY.get(key)
+            if idx is None or idx.conn is None and idx._stop.is_set():
+                idx = _REGISTRY[key] = SearchIndex(store.path, folder)
+        store.search_index = idx
+    idx.ensure_building(store)
+    return idx
+
+
+__all__ = ["SearchIndex", "side_path_for", "cache_dir", "enable"]

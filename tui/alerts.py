@@ -105,7 +105,7 @@ def detect(state: AlertState, obs: Observation, now_ns: int, cfg: AlertConfig = 
                       severity="error"), silent=first)
         if s.status == "running" and alive is not None and s.pid is not None and alive(s.pid) is False:
             add(Alert("pid_dead", ("pid_dead", s.id, s.pid), f"Session {s.model} {s.id[:8]}: pid {s.pid} is gone "
-                      "but it is still marked running", now_ns, session_id=s.id, severity="error"))
+                      "but it is still marked running", now_ns, session_id=s.id))
         project = obs.projects.get(s.project_id)
         budget = project.default_budget if project is not None else None
         if budget and s.budget_spent >= cfg.spend_threshold * budget:

@@ -88,7 +88,7 @@ class Layout:
     columns: tuple[tuple[Column, int], ...]
 
     def widths(self, total: int) -> list[tuple[Column, int]]:
-        fixed = FLAG_WIDTH + sum(w + 1 for c, w in self.columns if w)
+        fixed = FLAG_WIDTH + 1 + sum(w + 1 for c, w in self.columns if w)
         flexible = [c for c, w in self.columns if not w]
         rest = max(total - fixed - len(flexible), 8)
         out = []

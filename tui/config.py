@@ -40,11 +40,12 @@ class Config:
     columns: dict = field(default_factory=dict)  # view -> columns.Layout (tui/columns.py)
     views: list = field(default_factory=list)  # [[views]] as saved_views.SavedView
     alerts: object = None  # alerts.AlertConfig (None: the defaults)
+    path: Path | None = field(default=None, compare=False)  # the file it came from (the palette's "Save view" appends there)
 
 
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
-    cfg = Config()
+    cfg = Config(path=path)
     if not path.exists():
         return cfg
     try:

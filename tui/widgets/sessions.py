@@ -15,6 +15,7 @@ from store import Project, Session, timestamps
 
 from ..format import clock, money
 from ..text import visible
+from .pulse import spend_bar
 
 
 def pid_alive(pid: int | None) -> bool | None:
@@ -68,8 +69,8 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
         project = projects.get(s.project_id)
         spent = Text(money(s.budget_spent))
         if project is not None and project.default_budget:
-            pct = 100 * s.budget_spent / project.default_budget
-            spent.append(f" {pct:.0f}%", "bold red" if pct >= 90 else ("yellow" if pct >= 70 else "dim"))
+            spent.append(" ")
+            spent.append_text(spend_bar(s.budget_spent, project.default_budget, 5))
         rate = "—"
         if elapsed and elapsed > 60:
             rate = f"{s.issues_completed / (elapsed / 3600):.1f}"

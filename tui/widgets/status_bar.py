@@ -45,31 +45,3 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
     t.append(visible(path))
     t.append(f" v{version} {journal}", "dim")
     return t
-
-
-def views_text(active: str, counts: Counts | None, search: str, agent: str | None, project: str | None,
-               marked: int, total: int) -> Text:
-    t = Text(no_wrap=True, overflow="ellipsis")
-    values = {}
-    if counts is not None:
-        values = {"ready": counts.ready, "in_progress": counts.in_progress, "blocked": counts.blocked,
-                  "done": counts.done, "stale": counts.stale, "all": counts.total}
-    for key, label in VIEW_LABELS.items():
-        n = values.get(key)
-        piece = f" {label} {n:,} " if n is not None else f" {label} "
-        t.append(piece, "bold reverse" if key == active else "")
-        t.append(" ")
-    if search:
-        t.append(" filter: ", "dim")
-        t.append(visible(search), "bold")
-    if agent:
-        t.append(" agent: ", "dim")
-        t.append(visible(agent), "bold")
-    if project:
-        t.append(" project: ", "dim")
-        t.append(visible(project), "bold")
-    if search or agent or project:
-        t.append(f" ({total:,} match)", "dim")
-    if marked:
-        t.append(f"  {marked} marked", "bold magenta")
-    return t
