@@ -32,6 +32,7 @@ class Query:
     base_filter: str = ""  # a saved view's filter (the user's `/` text is added to it)
     tab: str | None = None  # the saved view shown (its key), None for a built-in view
     saved: tuple[tuple[str, str, str], ...] = ()  # (key, view, filter) of each saved view, for live counts
+    my_runs: tuple[str, ...] = ()  # `is:mine` (from the config)
 
     @property
     def full_search(self) -> str:
@@ -116,6 +117,7 @@ def _prepare_search(store: Store, q: Query) -> bool:
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
     token = store.change_token()
+    store.my_runs = q.my_runs
     indexing = _prepare_search(store, q)
     counts = store.counts()
     total, offset, rows, counts = load_rows(store, q, counts)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Callable
 
+from store import ValidationError
 from store.pulse import pulse
 from store.search import parse
 from store.views import DEFAULT_SORT, SORT_KEYS
 
-from .alerts import Alert, AlertConfig, AlertState, Observation, detect, osc_notification
+from .alerts import Alert, AlertConfig, AlertState, Observation, detect, next_crossing_ns, osc_notification
 from .columns import Layout, default_layout
 from .config import config_path
 from .saved_views import SavedView, append_to_config
@@ -49,7 +50,8 @@ class ViewsUI:
         self.desktop_sent: list[str] = []  # the notification sequences written (tests read it)
         self._pulse_minute = None
         self._crossing_reload = False
-        self.query_state = self.query_state.with_(sort=self.state.sort_for("ready"), saved=self._saved_spec())
+        self.query_state = self.query_state.with_(sort=self.state.sort_for("ready"), saved=self._saved_spec(),
+                                                  my_runs=tuple(self.config.my_runs))
 
     def _saved_spec(self) -> tuple[tuple[str, str, str], ...]:
         return tuple((v.key, v.view, v.filter) for v in self.saved_views.values())
@@ -145,19 +147,20 @@ class ViewsUI:
         q = self.query_state
 
         def check(name: str) -> str:
-            name = name.strip()
+            """The name to save under (PromptScreen shows a ValidationError and keeps asking)."""
+            name = name.strip()[:40]
             if not name:
-                return "a view needs a name"
+                raise ValidationError("name", "a view needs a name")
             if f"saved:{name}" in self.saved_views or name in VIEW_LABELS.values():
-                return f"a view named {name!r} exists already"
-            return ""
+                raise ValidationError("name", f"a view named {name!r} exists already")
+            return name
 
         def done(name: str | None) -> None:
             if not name:
                 return
             layout = self.current_layout()
             ids = tuple(c.id if w == c.width else f"{c.id}:{w}" for c, w in layout.columns)
-            view = SavedView(name.strip()[:40], q.full_search, q.view, q.sort, layout, ids)
+            view = SavedView(name, q.full_search, q.view, q.sort, layout, ids)
             path = self.config.path or config_path()
             try:
                 append_to_config(path, view)
@@ -211,9 +214,10 @@ class ViewsUI:
             self.raise_alert(alert)
         if new:
             self.render_tabs()
-            if any(a.kind == "stale_claim" for a in new) and not self._crossing_reload:
-                self._crossing_reload = True  # show the claim as stale in the lists and counts (a read only)
-                self.request_load()
+        crossing = next_crossing_ns(obs)
+        if crossing is not None and crossing <= now and not self._crossing_reload:
+            self._crossing_reload = True  # a claim just went stale: show it in the lists and counts (a read only)
+            self.request_load()
 
     def raise_alert(self: "IssuesApp", alert: Alert) -> None:
         self.notify(visible(alert.message), title="Alert", severity=alert.severity, markup=False, timeout=8)

@@ -206,7 +206,7 @@ class IssueList(ScrollView, can_focus=True):
         if 0 <= index < self.total:
             self.move_to(index)
             if event.chain == 2 and self.row_at(index) is not None:  # double-click: the detail, full screen
-                self.run_action("app.toggle_detail")
+                self.call_later(self.run_action, "app.toggle_detail")
 
     def toggle_mark(self) -> None:
         issue = self.current
