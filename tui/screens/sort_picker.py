@@ -58,7 +58,8 @@ class SortPicker(ModalScreen[str | None]):
         shown = [k for k in self.keys if not needle or needle in k or needle in LABELS.get(k, "").lower()]
         box.add_options([Option(self._label(k), id=k) for k in shown])
         if shown:
-            box.highlighted = 0
+            current = self.current[0] if self.current else None
+            box.highlighted = shown.index(current) if not needle and current in shown else 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
