@@ -150,11 +150,12 @@ class IssuesApp(App):
         self.writes_done = 0  # tests and benchmarks read it
         defaults = self.config.new_issue
         self.new_defaults = {
-            "priority": _parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config.problems),
-            "issue_type": _parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config.problems),
+            "priority": _parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config, "priority"),
+            "issue_type": _parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+        self.config.check(self.available_themes, binding_ids())
+        self.theme = self.config.theme
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -179,8 +180,9 @@ class IssuesApp(App):
         self.query_one("#sessions").border_title = "Sessions"
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        for problem in self.config.problems:
-            self.notify(problem, severity="warning", markup=False)
+        if self.config.problems:  # one toast, one line per problem (each names the file and the key)
+            self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
+                        markup=False, timeout=20)
         self.query_one(IssueList).focus()
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
@@ -830,14 +832,21 @@ def _update_if_changed(widget: Static, text: Text) -> None:
         widget.update(text, layout=False)
 
 
-def _parse_or(enum, value, default, problems: list[str] | None = None):
+def _parse_or(enum, value, default, config: Config | None = None, key: str = ""):
     """`value` as a member of `enum`; else `default` (and, for config values, a problem to report)."""
     try:
         return enum.parse(value) if value is not None else default
     except ValidationError as exc:
-        if problems is not None:
-            problems.append(f"config new_issue: {exc}; using {default.value}")
+        if config is not None:
+            config.problem(f"[new_issue] {key!r}", f"{exc.message}; using {default.value}")
         return default
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
+    from .screens.confirm import ConfirmScreen
+    classes = (IssuesApp, IssueList, DetailPane, HelpScreen, ConfirmScreen, PromptScreen, IssueForm)
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | None:

@@ -315,6 +315,11 @@ def run_dashboard_cli(argv: list[str]) -> int:
     if args.path is not None and explicit is not None and args.path != explicit:
         raise CliError(f"two databases given ({args.path} and --db {explicit}); give one")
     path = args.path or explicit
+    if args.read_only and args.create:
+        raise CliError("--read-only and --create contradict each other (read-only never creates a file); "
+                       "give one")
+    if args.demo and (args.create or path is not None):
+        raise CliError("--demo makes its own temporary database; give it no DB path and no --create")
     if path is not None and not os.path.exists(path) and not args.create:
         # `issues-tui lsit`: a mistyped command, not a DB path.
         close = difflib.get_close_matches(path, SUBCOMMANDS, n=1, cutoff=0.6)
