@@ -34,6 +34,7 @@ from store.issues import validate_agent, validate_description, validate_reason
 
 from .commands import IssuesCommands
 from .config import Config, load_config
+from .format import count
 from .loader import PAGE, Query, Snapshot, load_detail, load_snapshot
 from .messages import DbChanged, DetailLoaded, Loaded, StoreOpened, StoreProblem, WriteDone
 from . import triage
@@ -544,14 +545,14 @@ class IssuesApp(App):
                                     functools.partial(self.call_later, self.run_action, binding.action),
                                     keys.get(binding.id, "")))
             if self.snapshot is not None and self.snapshot.counts.stale:
-                out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
+                out.append((f"Release all {count(self.snapshot.counts.stale, 'stale claim')}", self.release_all_stale,
                             "back to open; recorded as events"))
             if self.undo_stack:
                 out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))
         return out
 
     def release_all_stale(self) -> None:
-        self.submit(lambda store: WriteDone(f"Released {store.release_stale_claims()} stale claims"))
+        self.submit(lambda store: WriteDone(f"Released {count(store.release_stale_claims(), 'stale claim')}"))
 
     def goto_number(self, number: int) -> None:
         self.goto_worker(number, None)
@@ -881,7 +882,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     config = load_config()
     autopilot = None
     if demo:
-        from .demo import demo_setup, spawn_autopilot, stop_autopilot
+        from .demo import demo_cleanup, demo_setup, spawn_autopilot, stop_autopilot
 
         path = demo_setup()
         autopilot = spawn_autopilot(path)
@@ -897,4 +898,5 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     finally:
         if autopilot is not None:
             stop_autopilot(autopilot)
+            demo_cleanup(path)  # the demo's temp folder goes with it
     return 0

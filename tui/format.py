@@ -36,3 +36,12 @@ def clock(secs: float) -> str:
 
 def money(value: float | None) -> str:
     return "—" if value is None else f"${value:,.2f}"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """`1 match`, `7 matches`, `1,024 issues`: a number with its noun, properly pluralised."""
+    if n == 1:
+        return f"1 {singular}"
+    if plural is None:
+        plural = singular + ("es" if singular.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{n:,} {plural}"
