@@ -44,6 +44,7 @@ from .screens.help import HelpScreen
 from .text import visible
 from .watch import watch_db
 from .widgets.detail import DetailPane
+from .widgets.inputs import OrderedInput
 from .widgets.projects import ALL, ProjectsPane
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.sessions import SessionsPane
@@ -162,7 +163,7 @@ class IssuesApp(App):
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.db_path) + " …"), id="status")
         yield Static("", id="views")
-        yield Input(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
+        yield OrderedInput(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
         with Horizontal(id="main"):
             with Vertical(id="list-box"):
                 yield Static(header_text(200), id="list-header")
