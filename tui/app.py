@@ -91,6 +91,8 @@ class IssuesApp(App):
         Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
         Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="app.palette",
+                tooltip="Command palette: views, filters, go to #N, triage, theme, release all stale claims"),
         Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
                 tooltip="Show the issue detail full screen (escape or f to go back)"),
         # Triage: on the selected issue, or on every marked one.
