@@ -140,7 +140,10 @@ def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
         if tables - {"schema_version"}:
             raise NotAnIssuesDb(f"{path} is a SQLite database of another kind (no `issues` table), not an issues DB")
         return 0, tables
-    version = migrations.read_version(conn)
+    try:
+        version = migrations.read_version(conn)
+    except NotAnIssuesDb as exc:
+        raise NotAnIssuesDb(f"{path}: {exc}") from None
     cols = set(issue_columns(conn))
     needed = set(V5_ISSUE_COLUMNS) if version >= 5 else set(V5_ISSUE_COLUMNS) - {"agent"}
     missing = sorted(needed - cols)
