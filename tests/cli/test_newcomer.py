@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from store import Counts
-from tui.format import count
+from tui.format import plural
 from tui.widgets.status_bar import views_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
     (1, "stale claim", "1 stale claim"), (2, "stale claim", "2 stale claims"), (1234, "issue", "1,234 issues"),
 ])
 def test_count_pluralises(n, word, expected):
-    assert count(n, word) == expected
+    assert plural(n, word) == expected
 
 
 @pytest.mark.parametrize("total,expected", [(7, "(7 matches)"), (1, "(1 match)"), (0, "(0 matches)")])
