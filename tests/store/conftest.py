@@ -1,4 +1,9 @@
-"""Fixtures for the store tests. Crate fixture DBs are copied to tmp_path before any open."""
+"""Fixtures for the store tests. Crate fixture DBs are copied to tmp_path before any open.
+
+`store`, `small` and `edge` are parametrised over both backends: each test that uses them runs on a new
+SQLite file and on a fresh PostgreSQL database (the crate's files are copied in with `migrate`).
+Tests that need SQLite itself (its files, pragmas, locks) use `sqlite_store` or the `*_db` paths.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from store import Store, open_store
+from store.transfer import migrate
 from storetest_helpers import Clock, copy_fixture
+
+BACKENDS = ["sqlite", "postgres"]
 
 
 @pytest.fixture
@@ -25,8 +33,47 @@ def clock() -> Clock:
     return Clock()
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path, clock):
+def new_target(backend, tmp_path, request) -> str:
+    """Where a new, empty issues DB lives on this backend (a file path, or a fresh PostgreSQL DB's URL)."""
+    if backend == "postgres":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "new.db")
+
+
+@pytest.fixture
+def store(new_target, clock):
+    s = open_store(new_target, clock=clock, actor="tester")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path, clock):
     s = Store.open(tmp_path / "new.db", clock=clock, actor="tester")
     yield s
     s.close()
+
+
+def crate_copy(backend: str, db: Path, request) -> str:
+    """The crate's file on this backend: the file itself, or a PostgreSQL DB it was migrated into."""
+    if backend == "postgres":
+        url = request.getfixturevalue("pg_empty_url")
+        migrate(str(db), url)
+        return url
+    return str(db)
+
+
+@pytest.fixture
+def small_target(backend, small_db, request) -> str:
+    return crate_copy(backend, small_db, request)
+
+
+@pytest.fixture
+def edge_target(backend, edge_db, request) -> str:
+    return crate_copy(backend, edge_db, request)

@@ -9,19 +9,30 @@ import threading
 import pytest
 
 from store import BusyError, Store, StoreError
-from storetest_helpers import dump_tables, open_and_create_worker, raw
+from storetest_helpers import dump_tables, is_pg, open_and_create_worker, raw
 
 
-def _add_trigger(path, sql):
+_PG_REFUSE = ("CREATE OR REPLACE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+              "$$ BEGIN RAISE EXCEPTION 'refused by trigger'; END $$")
+
+
+def _add_trigger(path, sql, pg_sql):
+    """A trigger that makes one statement fail: SQLite's text, or the same on PostgreSQL."""
     conn = raw(path)
-    conn.execute(sql)
+    if is_pg(path):
+        conn.execute(_PG_REFUSE)
+        conn.execute(pg_sql)
+    else:
+        conn.execute(sql)
     conn.close()
 
 
 def test_failed_insert_burns_no_number(store):
     store.create_issue("one")
     _add_trigger(store.path, "CREATE TRIGGER no_insert BEFORE INSERT ON issues WHEN NEW.title = 'boom' "
-                             "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END")
+                             "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END",
+                 "CREATE TRIGGER no_insert BEFORE INSERT ON issues FOR EACH ROW WHEN (NEW.title = 'boom') "
+                 "EXECUTE FUNCTION test_refuse()")
     before = dump_tables(store.path)
     with pytest.raises(StoreError) as exc:
         store.create_issue("boom")
@@ -33,7 +44,8 @@ def test_failed_insert_burns_no_number(store):
 def test_failed_delete_keeps_events(store):
     a = store.create_issue("a")
     store.claim_issue(a.id, "r")
-    _add_trigger(store.path, "CREATE TRIGGER no_delete BEFORE DELETE ON issues BEGIN SELECT RAISE(ABORT, 'no'); END")
+    _add_trigger(store.path, "CREATE TRIGGER no_delete BEFORE DELETE ON issues BEGIN SELECT RAISE(ABORT, 'no'); END",
+                 "CREATE TRIGGER no_delete BEFORE DELETE ON issues FOR EACH ROW EXECUTE FUNCTION test_refuse()")
     before = dump_tables(store.path)
     with pytest.raises(StoreError):
         store.delete_issue(a.id)
@@ -44,7 +56,9 @@ def test_failed_delete_keeps_events(store):
 def test_failed_import_row_rolls_back_all(store):
     import json
     _add_trigger(store.path, "CREATE TRIGGER no_third BEFORE INSERT ON issues WHEN NEW.number = 3 "
-                             "BEGIN SELECT RAISE(ABORT, 'no'); END")
+                             "BEGIN SELECT RAISE(ABORT, 'no'); END",
+                 "CREATE TRIGGER no_third BEFORE INSERT ON issues FOR EACH ROW WHEN (NEW.number = 3) "
+                 "EXECUTE FUNCTION test_refuse()")
     before = dump_tables(store.path)
     rows = [{"id": f"id-{n}", "number": n, "title": "t", "status": "open", "priority": "low", "issue_type": "task",
              "agent": "codex", "is_blocked": False, "created_at": "2025-12-20T16:59:41Z",
@@ -54,7 +68,8 @@ def test_failed_import_row_rolls_back_all(store):
     assert dump_tables(store.path) == before
 
 
-def test_write_waits_for_another_writer(store):
+def test_write_waits_for_another_writer(sqlite_store):
+    store = sqlite_store
     """Another connection holds the write lock briefly: our write waits (busy timeout), then succeeds."""
     store.create_issue("one")
     other = sqlite3.connect(str(store.path), isolation_level=None, check_same_thread=False)
@@ -70,7 +85,8 @@ def test_write_waits_for_another_writer(store):
 
 
 @pytest.mark.slow
-def test_busy_beyond_timeout_is_busy_error(store):
+def test_busy_beyond_timeout_is_busy_error(sqlite_store):
+    store = sqlite_store
     store.create_issue("one")
     other = sqlite3.connect(str(store.path), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
