@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 TEMPLATE = "tui_template"
+PW_USER, PW = "pwuser", "s3cret-Pa55word"
 
 
 class PgServerError(RuntimeError):
@@ -71,7 +72,7 @@ class PgServer:
                 os.chown(p, pw.pw_uid, pw.pw_gid)
 
     def _run(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-        cmd = [str(self.bindir / args[0]), *args[1:]]
+        cmd = [str(self.bindir / args[0]) if args[0] != "sh" else "sh", *args[1:]]
         if self.as_postgres:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=str(self.root))
@@ -83,6 +84,9 @@ class PgServer:
     def start(self) -> "PgServer":
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                   "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C")
+        # One role logs in with a password (to test bad credentials and that no message shows it); the rest: trust.
+        hba = self.data / "pg_hba.conf"
+        self._run("sh", "-c", f"printf 'local all {PW_USER} scram-sha-256\\nlocal all all trust\\n' > {hba}")
         opts = (f"-k {self.sock} -c listen_addresses='' -p {self.port} -c fsync=off -c synchronous_commit=off "
                 f"-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB")
         self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "server.log"),
@@ -91,8 +95,9 @@ class PgServer:
         self._prepare_template()
         return self
 
-    def url(self, db: str = "postgres") -> str:
-        return f"postgresql://postgres@/{db}?host={self.sock}&port={self.port}"
+    def url(self, db: str = "postgres", user: str = "postgres", password: str | None = None) -> str:
+        auth = f"{user}:{password}" if password is not None else user
+        return f"postgresql://{auth}@/{db}?host={self.sock}&port={self.port}"
 
     def admin(self):
         import psycopg
@@ -102,6 +107,7 @@ class PgServer:
         from store.postgres import PgStore
         with self.admin() as conn:
             conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+            conn.execute(f"CREATE ROLE {PW_USER} LOGIN SUPERUSER PASSWORD '{PW}'")
         PgStore.open(self.url(TEMPLATE), create=True).close()
         with self.admin() as conn:
             conn.execute(f"ALTER DATABASE \"{TEMPLATE}\" WITH IS_TEMPLATE true")

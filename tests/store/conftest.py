@@ -12,11 +12,7 @@ from pathlib import Path
 import pytest
 
 from store import Store, open_store
-from store.transfer import migrate
 from storetest_helpers import Clock, copy_fixture
-
-BACKENDS = ["sqlite", "postgres"]
-
 
 @pytest.fixture
 def small_db(tmp_path) -> Path:
@@ -31,11 +27,6 @@ def edge_db(tmp_path) -> Path:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request) -> str:
-    return request.param
 
 
 @pytest.fixture
@@ -60,20 +51,11 @@ def sqlite_store(tmp_path, clock):
     s.close()
 
 
-def crate_copy(backend: str, db: Path, request) -> str:
-    """The crate's file on this backend: the file itself, or a PostgreSQL DB it was migrated into."""
-    if backend == "postgres":
-        url = request.getfixturevalue("pg_empty_url")
-        migrate(str(db), url)
-        return url
-    return str(db)
+@pytest.fixture
+def small_target(crate_target) -> str:
+    return crate_target("crate-v5-small.db")
 
 
 @pytest.fixture
-def small_target(backend, small_db, request) -> str:
-    return crate_copy(backend, small_db, request)
-
-
-@pytest.fixture
-def edge_target(backend, edge_db, request) -> str:
-    return crate_copy(backend, edge_db, request)
+def edge_target(crate_target) -> str:
+    return crate_target("crate-v5-edge.db")
