@@ -70,6 +70,8 @@ class PgConnection:
             return ReadOnlyError(f"{where}no permission: {text}")
         if isinstance(exc, (pgerr.CharacterNotInRepertoire, pgerr.UntranslatableCharacter)):
             return ValidationError("text", "contains characters the database cannot store; nothing was written")
+        if isinstance(exc, psycopg.DataError) and "0x00" in text:
+            return ValidationError("text", "contains a NUL character, which PostgreSQL cannot store; nothing was written")
         if isinstance(exc, UnicodeEncodeError):
             return ValidationError("text", "contains invalid Unicode (a lone surrogate); nothing was written")
         return StoreError(f"{where}{doing}{text}")

@@ -69,13 +69,21 @@ def dump_tables(path: Path) -> dict[str, list[tuple]]:
 
 
 
-def claim_worker(path: str, run_id: str, queue, barrier=None) -> None:
-    """A separate process's agent loop: take the next ready issue and claim it until none is left."""
-    from store import Store
+def claim_worker(path: str, run_id: str, queue, barrier=None, use_claim_next: bool = False) -> None:
+    """A separate process's agent loop: take the next ready issue and claim it until none is left
+    (read-then-claim as the crate's agents do, or the atomic claim_next)."""
+    from store import open_store
 
     claimed, error = [], None
     try:
-        with Store.open(path, actor=run_id) as s:
+        with open_store(path, actor=run_id) as s:
+            if use_claim_next:
+                if barrier is not None:
+                    barrier.wait(timeout=60)
+                while (issue := s.claim_next(run_id)) is not None:
+                    claimed.append(issue.id)
+                queue.put((run_id, claimed, None))
+                return
             if barrier is not None:
                 barrier.wait(timeout=60)  # everyone opened: start together, so the claims really race
             misses = 0
