@@ -95,6 +95,11 @@ class PgServer:
         self._prepare_template()
         return self
 
+    def restart(self) -> None:
+        """Stop (fast: every connection is cut) and start again with the same options."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "-l", str(self.root / "server.log"),
+                  "restart")
+
     def url(self, db: str = "postgres", user: str = "postgres", password: str | None = None) -> str:
         auth = f"{user}:{password}" if password is not None else user
         return f"postgresql://{auth}@/{db}?host={self.sock}&port={self.port}"

@@ -59,8 +59,9 @@ BEGIN
 END $$;
 
 CREATE FUNCTION tui_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE xid xid8 := pg_current_xact_id();
 BEGIN
-  INSERT INTO tui_tombstones (tbl, id) VALUES (TG_TABLE_NAME, OLD.id);
+  INSERT INTO tui_tombstones (tbl, id, change_xid, change_seq) VALUES (TG_TABLE_NAME, OLD.id, xid, nextval('tui_change_seq'));
   RETURN NULL;
 END $$;
 """
@@ -80,7 +81,9 @@ def _stamp_function(table: str) -> str:
   ELSIF NEW.{t} IS DISTINCT FROM OLD.{t} AND NEW.{col} IS NOT DISTINCT FROM OLD.{col} THEN
     NEW.{col} := tui_parse_ts(NEW.{t});
   END IF;""")
-    seq = ("\n  NEW.change_seq := nextval('tui_change_seq');\n  NEW.change_xid := pg_current_xact_id();"
+    # The transaction id first, then the number: a writer holds its xid before it takes a number, so a
+    # reader that sees it in flight (snapshot xip) knows to look for it again (changes.py).
+    seq = ("\n  NEW.change_xid := pg_current_xact_id();\n  NEW.change_seq := nextval('tui_change_seq');"
            if table in CHANGE_TABLES else "")
     return (f"CREATE FUNCTION tui_stamp_{table}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN"
             f"{''.join(lines)}{seq}\n  RETURN NEW;\nEND $$;")
