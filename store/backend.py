@@ -14,13 +14,15 @@ from .postgres.conninfo import display, is_pg_target
 
 
 def open_store(target: str | os.PathLike, read_only: bool = False, *, create: bool = True,
-               clock: Callable[[], int] | None = None, actor: str | None = None):
-    """Open an issues DB on either backend (same arguments as `Store.open`)."""
+               clock: Callable[[], int] | None = None, actor: str | None = None, migrate_in_memory: bool = False):
+    """Open an issues DB on either backend (same arguments as `Store.open`; `migrate_in_memory` is about
+    SQLite files: a PostgreSQL DB is always at the layout this store made)."""
     if is_pg_target(target):
         from .postgres import PgStore
         return PgStore.open(str(target), read_only=read_only, create=create, clock=clock, actor=actor)
     from .store import Store
-    return Store.open(target, read_only=read_only, create=create, clock=clock, actor=actor)
+    return Store.open(target, read_only=read_only, create=create, clock=clock, actor=actor,
+                      migrate_in_memory=migrate_in_memory)
 
 
 def is_server_target(target) -> bool:

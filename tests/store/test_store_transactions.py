@@ -9,33 +9,24 @@ import threading
 import pytest
 
 from store import BusyError, Store, StoreError
-from storetest_helpers import dump_tables, is_pg, open_and_create_worker, raw
+from storetest_helpers import dump_tables, open_and_create_worker, raw
 
 
-_PG_REFUSE = ("CREATE OR REPLACE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
-              "$$ BEGIN RAISE EXCEPTION 'refused by trigger'; END $$")
-
-
-def _add_trigger(path, sql, pg_sql):
-    """A trigger that makes one statement fail: SQLite's text, or the same on PostgreSQL."""
+def _run_sql(path, *sqls):
+    """Make a later statement fail without a trigger (a trigger the store does not know makes the file
+    read-only, see test_schema_trust.py): a UNIQUE index or a foreign key pointing at a row."""
     conn = raw(path)
-    if is_pg(path):
-        conn.execute(_PG_REFUSE)
-        conn.execute(pg_sql)
-    else:
+    for sql in sqls:
         conn.execute(sql)
     conn.close()
 
 
 def test_failed_insert_burns_no_number(store):
     store.create_issue("one")
-    _add_trigger(store.path, "CREATE TRIGGER no_insert BEFORE INSERT ON issues WHEN NEW.title = 'boom' "
-                             "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END",
-                 "CREATE TRIGGER no_insert BEFORE INSERT ON issues FOR EACH ROW WHEN (NEW.title = 'boom') "
-                 "EXECUTE FUNCTION test_refuse()")
+    _run_sql(store.path, "CREATE UNIQUE INDEX one_title ON issues(title)")
     before = dump_tables(store.path)
     with pytest.raises(StoreError) as exc:
-        store.create_issue("boom")
+        store.create_issue("one")  # the counter is bumped, then the INSERT fails
     assert "\n" not in str(exc.value)
     assert dump_tables(store.path) == before
     assert store.create_issue("two").number == 2
@@ -44,8 +35,8 @@ def test_failed_insert_burns_no_number(store):
 def test_failed_delete_keeps_events(store):
     a = store.create_issue("a")
     store.claim_issue(a.id, "r")
-    _add_trigger(store.path, "CREATE TRIGGER no_delete BEFORE DELETE ON issues BEGIN SELECT RAISE(ABORT, 'no'); END",
-                 "CREATE TRIGGER no_delete BEFORE DELETE ON issues FOR EACH ROW EXECUTE FUNCTION test_refuse()")
+    _run_sql(store.path, "CREATE TABLE pin (issue_id TEXT REFERENCES issues(id))",
+             f"INSERT INTO pin VALUES ('{a.id}')")  # events are deleted first, then the issue's DELETE fails
     before = dump_tables(store.path)
     with pytest.raises(StoreError):
         store.delete_issue(a.id)
@@ -55,12 +46,10 @@ def test_failed_delete_keeps_events(store):
 
 def test_failed_import_row_rolls_back_all(store):
     import json
-    _add_trigger(store.path, "CREATE TRIGGER no_third BEFORE INSERT ON issues WHEN NEW.number = 3 "
-                             "BEGIN SELECT RAISE(ABORT, 'no'); END",
-                 "CREATE TRIGGER no_third BEFORE INSERT ON issues FOR EACH ROW WHEN (NEW.number = 3) "
-                 "EXECUTE FUNCTION test_refuse()")
+    store.create_issue("taken")
+    _run_sql(store.path, "CREATE UNIQUE INDEX one_title ON issues(title)")
     before = dump_tables(store.path)
-    rows = [{"id": f"id-{n}", "number": n, "title": "t", "status": "open", "priority": "low", "issue_type": "task",
+    rows = [{"id": f"id-{n}", "number": n + 10, "title": "taken" if n == 3 else f"t{n}", "status": "open", "priority": "low", "issue_type": "task",
              "agent": "codex", "is_blocked": False, "created_at": "2025-12-20T16:59:41Z",
              "updated_at": "2025-12-20T16:59:41Z"} for n in (1, 2, 3)]
     with pytest.raises(StoreError):
