@@ -194,33 +194,40 @@ def take_agent(q: ParsedQuery) -> tuple[str | None, ParsedQuery]:
     return agents[0][1], ParsedQuery(q.text, q.words, q.excluded, rest, q.numbers, q.problems)
 
 
-def filters_sql(q: ParsedQuery, ctx: SearchContext) -> tuple[list[str], list, list[str]]:
-    """SQL for every non-word term: (where parts, params, problems). Words are the caller's (FTS or LIKE)."""
+def filters_sql(q: ParsedQuery, ctx: SearchContext, registry: dict[str, Filter] | None = None,
+                word_sql: Callable[[str], tuple[str, list]] | None = None, ph: str = "?",
+                negate: Callable[[str], str] = lambda sql: f"NOT ifnull({sql}, 0)") -> tuple[list[str], list, list[str]]:
+    """SQL for every non-word term: (where parts, params, problems). Words are the caller's (FTS or LIKE).
+
+    `registry`, `word_sql`, the placeholder `ph` and `negate` (NULL-safe NOT) are a backend's own (SQLite's by default; the PostgreSQL
+    backend passes its builders for the same keys)."""
+    registry = FILTERS if registry is None else registry
+    word_sql = word_sql or word_like_sql
     where: list[str] = []
     params: list = []
     problems: list[str] = []
     if q.numbers:
-        where.append(f"number IN ({', '.join('?' * len(q.numbers))})")
+        where.append(f"number IN ({', '.join([ph] * len(q.numbers))})")
         params.extend(q.numbers)
     for key, value, negated in q.filters:
         if key == "number":
-            where.append("number != ?")
+            where.append(f"number != {ph}")
             params.append(int(value))
             continue
         try:
-            part = FILTERS[key].build(value, ctx)
-        except ValueError as exc:
-            problems.append(str(exc))
-            where.append("0")  # a filter that cannot hold matches nothing (never silently everything)
+            part = registry[key].build(value, ctx)
+        except (ValueError, KeyError) as exc:
+            problems.append(str(exc) if isinstance(exc, ValueError) else f"{key}: not available on this backend")
+            where.append("1 = 0")  # a filter that cannot hold matches nothing (never silently everything)
             continue
         if part is None:
             continue
         sql, p = part
-        where.append(f"NOT ifnull({sql}, 0)" if negated else f"({sql})")
+        where.append(negate(f"({sql})") if negated else f"({sql})")
         params.extend(p)
     for word in q.excluded:
-        sql, p = word_like_sql(word)
-        where.append(f"NOT ifnull({sql}, 0)")
+        sql, p = word_sql(word)
+        where.append(negate(sql))
         params.extend(p)
     return where, params, problems
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 from typing import Callable
 
+from .agent import AgentOps
 from .connection import Connection
 from .events import EventOps
 from .export import ExportOps
@@ -17,7 +18,7 @@ from .views import ViewOps
 from .pulse import PulseOps
 
 
-class Store(ViewOps, PulseOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+class Store(AgentOps, ViewOps, PulseOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
     """Open with `Store.open(path)`. Every method is one short transaction or one read."""
 
     @classmethod

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ValidationError
-from .issues import fetch_issues
+from .hostile import stored
+from .issues import VIEWS, fetch_issues
 from .models import Counts, Issue
 from . import search as searchlang
 
-VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 
 # Sort keys: the ORDER BY terms (ascending); `number` always breaks ties in the same direction.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -250,10 +250,10 @@ class ViewOps:
                 return None
             before = None
             if key == ("number", False) and view == "all":
-                before, extra = "number < ?", [issue.number]
+                before, extra = "number < ?", [stored(issue.number)]
             elif key == ("priority", False) and view == "ready":
                 before = f"({PRIORITY_RANK_SQL}, created_at, number) < (?, ?, ?)"
-                extra = [issue.priority_rank, issue.created_at, issue.number]
+                extra = [issue.priority_rank, stored(issue.created_at), stored(issue.number)]
             if before is None:
                 sql, params = vs.ordered_ids()
                 rows = conn.execute(sql, params).fetchall()

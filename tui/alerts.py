@@ -19,6 +19,8 @@ from typing import Callable
 
 from store import Issue, Project, Session, timestamps
 
+from .format import ratio
+
 CLAIM_NS = 15 * 60 * 1_000_000_000
 KINDS = ("stale_claim", "session_failed", "pid_dead", "ready_empty", "spend")
 GROUP_OVER = 5  # more new alerts of one kind at once than this: one alert that counts them
@@ -108,8 +110,9 @@ def detect(state: AlertState, obs: Observation, now_ns: int, cfg: AlertConfig = 
                       "but it is still marked running", now_ns, session_id=s.id))
         project = obs.projects.get(s.project_id)
         budget = project.default_budget if project is not None else None
-        if budget and s.budget_spent >= cfg.spend_threshold * budget:
-            pct = 100 * s.budget_spent / budget
+        share = ratio(s.budget_spent, budget)  # None for a missing budget or a value that is not a number
+        if share is not None and budget > 0 and share >= cfg.spend_threshold:
+            pct = 100 * share
             add(Alert("spend", ("spend", s.id), f"Session {s.model} {s.id[:8]} has spent {pct:.0f}% of "
                       f"{project.name}'s budget (${s.budget_spent:,.2f} of ${budget:,.2f})", now_ns, session_id=s.id),
                 silent=first and s.status != "running")

@@ -6,8 +6,12 @@
     issues-tui [--db PATH] ready [-a AGENT] [-n LIMIT] [--json] [--create]
     issues-tui [--db PATH] export [-o PATH|-] [--include-completed] [--create]
     issues-tui [--db PATH] import [-i PATH|-] [--force]
+    issues-tui [--db PATH] claim|complete|block|unblock|unclaim|heartbeat|release-stale ...   (tui/cli_agent.py)
+    issues-tui migrate SRC DST
 
-`--db` may come before or after the subcommand; its default is `$ISSUES_DB`, else `./autopilot.db`.
+`--db` may come before or after the subcommand; its default is `$ISSUES_DB`, else `./autopilot.db`. A DB is a
+SQLite file path or a PostgreSQL target (`postgresql://user@host/db`, `postgres://...`, a libpq keyword string,
+a unix socket as `?host=/path`); a password in it is never shown.
 Every error is one line `issues-tui: error: ...` on stderr and exit status 2. Input is checked before
 the DB is opened, so a bad value never creates or changes a file. Text read from the DB is printed
 with control characters made visible (an agent's title cannot drive the terminal).
@@ -26,46 +30,88 @@ from pathlib import Path
 from typing import NoReturn, Sequence
 
 PROG = "issues-tui"
-SUBCOMMANDS = ("add", "list", "ready", "export", "import")
+from .cli_agent import AGENT_COMMANDS
+from .cli_agent import COMMANDS as AGENT_HANDLERS
+from .cli_agent import add_parsers as add_agent_parsers
+
+SUBCOMMANDS = ("add", "list", "ready", "export", "import") + AGENT_COMMANDS
 DEFAULT_DB = "autopilot.db"
 DEFAULT_EXCHANGE = os.path.join(".openagents", "issues.json")
 EXIT_ERROR = 2
 
 
 # -- terminal safety -------------------------------------------------------------------------------
+# The characters escaped are store.hostile's UNSAFE set, the very set the dashboard makes visible
+# (C0, DEL, C1, bidi controls, zero-width and invisible format characters, tags, lone surrogates).
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# C0, DEL, C1; bidi overrides/isolates/marks; line/paragraph separators.
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _escape_char(m: re.Match) -> str:
-    ch = m.group(0)
+def _escape_code(code: int) -> str:
+    ch = chr(code)
     if ch in _NAMED:
         return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+def _escapes():
+    from store.hostile import UNSAFE
+    return {code: _escape_code(code) for code in UNSAFE}
+
+
+_ESCAPES: dict[int, str] = {}
 
 
 def safe_terminal_text(value: object) -> str:
     """`value` as text with every control character shown as a visible escape (`\\x1b`, `\\n`, `\\u202e`).
 
-    Covers C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi controls, U+2028/9 and
-    lone surrogates (undecodable argv bytes, which could not even be printed), so data from the DB can neither send escape sequences to the terminal nor break a table row.
+    Covers store.hostile's UNSAFE set: C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi
+    controls, U+2028/9, invisible format characters (U+00AD, U+2060-2064, tags ...) and lone surrogates
+    (undecodable argv bytes, which could not even be printed), so data from the DB can neither send escape
+    sequences to the terminal nor break a table row nor hide text. A stored value of the wrong type (a
+    `Hostile`: text in `issues.number`) is `⚠` + its stored value, escaped the same way.
     """
     if value is None:
         return ""
-    return _UNSAFE_RE.sub(_escape_char, str(value))
+    from store.hostile import Hostile, as_text
+    if not _ESCAPES:
+        _ESCAPES.update(_escapes())
+    if isinstance(value, Hostile):
+        return "⚠" + as_text(value.raw).translate(_ESCAPES)
+    return (value if type(value) is str else as_text(value)).translate(_ESCAPES)
 
 
-_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+def _char_class(codes) -> str:
+    """A regex character class for a set of code points (merged into ranges)."""
+    codes, parts, start = sorted(codes), [], None
+    for n, code in enumerate(codes):
+        if start is None:
+            start = code
+        if n + 1 == len(codes) or codes[n + 1] != code + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(code)) if code != start else ""))
+            start = None
+    return "[" + "".join(parts) + "]"
+
+
+_JSON_UNSAFE_RE: re.Pattern | None = None
 
 
 def safe_terminal_json(text: str) -> str:
-    """JSON text with DEL, C1 and bidi controls written as `\\uXXXX`: the same JSON value, terminal-safe.
+    """JSON text with DEL, C1, bidi and invisible format characters written as `\\uXXXX`: the same JSON
+    value, terminal-safe. (`json.dumps` already escapes C0, including ESC, inside strings; only those can
+    appear raw.)"""
+    global _JSON_UNSAFE_RE
+    if _JSON_UNSAFE_RE is None:
+        from store.hostile import UNSAFE
+        _JSON_UNSAFE_RE = re.compile(_char_class(c for c in UNSAFE if c >= 0x7F))
+    return _JSON_UNSAFE_RE.sub(lambda m: _json_escape(m.group(0)), text)
 
-    (`json.dumps` already escapes C0, including ESC, inside strings; only those can appear raw.)
-    """
-    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON writes astral code points as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -104,8 +150,8 @@ def _positive_int(text: str) -> int:
 
 # -- argument parsing -------------------------------------------------------------------------------
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help=f"issues database (default: $ISSUES_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help=f"issues database: a SQLite file or a postgresql:// URL (default: $ISSUES_DB, else ./{DEFAULT_DB})")
 
 
 def build_command_parser() -> argparse.ArgumentParser:
@@ -147,6 +193,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     p.add_argument("-i", "--input", metavar="PATH", default=DEFAULT_EXCHANGE,
                    help=f"input file, or - for stdin (default: {DEFAULT_EXCHANGE})")
     p.add_argument("--force", action="store_true", help="update issues that already exist")
+    add_agent_parsers(sub, _db_option)
     return parser
 
 
@@ -157,7 +204,8 @@ def build_dashboard_parser() -> argparse.ArgumentParser:
                     f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
     )
     parser.add_argument("path", metavar="DB", nargs="?", default=None,
-                        help=f"issues database (default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
+                        help="issues database: a SQLite file or a postgresql:// URL / libpq string "
+                             f"(default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
     _db_option(parser)
     parser.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
     parser.add_argument("--demo", action="store_true", help="show a demo database with a simulated agent")
@@ -189,16 +237,20 @@ def default_db_path() -> str:
 
 # -- commands ---------------------------------------------------------------------------------------
 def _open_store(db: str, create: bool):
-    """A writing command's store: read-write (WAL, the store's objects), creating the file if missing."""
-    from store import Store, default_actor
-    return Store.open(db, create=create, actor=default_actor("cli"))
+    """A writing command's store: read-write (on SQLite: WAL, the store's objects), creating the DB if missing."""
+    from store import default_actor, open_store
+    return open_store(db, create=create, actor=default_actor("cli"))
 
 
 def _open_for_reading(db: str, create: bool):
     """A reading command's store: `mode=ro`, so the file stays byte for byte as it was (no WAL switch, no
     store objects), works in a read-only folder, and never waits for a writer. An older schema (v1-v4) is
     migrated in memory only. With --create a missing or empty file is first made (that is a write)."""
-    from store import Store, default_actor
+    from store import Store, default_actor, is_server_target, open_store
+    if is_server_target(db):  # PostgreSQL: a read-only session (the server refuses any write in it)
+        if create:
+            open_store(db, create=True, actor=default_actor("cli")).close()
+        return open_store(db, read_only=True, create=False, actor=default_actor("cli"))
     path = Path(db)
     if create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         Store.open(db, create=True, actor=default_actor("cli")).close()
@@ -210,7 +262,7 @@ def _table(issues) -> str:
     rows = []
     for i in issues:
         rows.append((
-            str(i.number),
+            safe_terminal_text(i.number),
             safe_terminal_text(i.status) or "-",
             safe_terminal_text(i.priority) if i.priority is not None else "-",
             safe_terminal_text(i.issue_type) if i.issue_type is not None else "-",
@@ -312,7 +364,8 @@ def cmd_import(args) -> int:
     return 0
 
 
-COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_export, "import": cmd_import}
+COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_export, "import": cmd_import,
+            **AGENT_HANDLERS}
 
 
 def run_command(argv: list[str]) -> int:
@@ -325,9 +378,16 @@ def run_dashboard_cli(argv: list[str]) -> int:
     args = build_dashboard_parser().parse_args(argv)
     explicit = getattr(args, "db", None)
     if args.path is not None and explicit is not None and args.path != explicit:
-        raise CliError(f"two databases given ({args.path} and --db {explicit}); give one")
+        from store import display_target
+        raise CliError(f"two databases given ({display_target(args.path)} and --db {display_target(explicit)}); give one")
     path = args.path or explicit
-    if path is not None and not os.path.exists(path) and not args.create:
+    if args.read_only and args.create:
+        raise CliError("--read-only and --create contradict each other (read-only never creates a file); "
+                       "give one")
+    if args.demo and (args.create or path is not None):
+        raise CliError("--demo makes its own temporary database; give it no DB path and no --create")
+    from store import is_server_target
+    if path is not None and not is_server_target(path) and not os.path.exists(path) and not args.create:
         # `issues-tui lsit`: a mistyped command, not a DB path.
         close = difflib.get_close_matches(path, SUBCOMMANDS, n=1, cutoff=0.6)
         if close and path not in SUBCOMMANDS and os.sep not in path and "." not in path:

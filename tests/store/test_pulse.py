@@ -40,3 +40,23 @@ def test_completion_times_reads_the_window_only(tmp_path):
         "WHERE status = 'done' AND completed_at >= ?", ("2026",)))
     assert "tui_idx_done_completed (completed_at>?)" in plan, plan
     s.close()
+
+
+def test_completions_and_watched_claims_on_both_backends(store, clock):
+    """The pulse's and the alerts' reads give the same answers on SQLite and PostgreSQL."""
+    made = []
+    for n in range(4):
+        clock.advance(minutes=5)
+        made.append(store.create_issue(f"t{n}"))
+    clock.advance(minutes=1)
+    store.complete_issue(made[0].id)
+    done_at = clock.ns
+    store.claim_issue(made[1].id, "run-1")
+    clock.advance(minutes=10)
+    store.claim_issue(made[2].id, "run-2")
+    clock.advance(minutes=7)  # run-1's claim is 17 min old (stale), run-2's 7 min (live)
+    assert store.completion_times(clock.ns - 24 * HOUR_NS) == [done_at]
+    assert store.completion_times(done_at + 1_000_000) == []  # (PostgreSQL keeps microseconds)
+    live, stale = store.watched_claims()
+    assert [i.id for i in live] == [made[2].id] and [i.id for i in stale] == [made[1].id]
+    assert store.search_problems("foo:bar is:nope") and store.search_problems("agent:x") == []

@@ -36,7 +36,7 @@ def test_incomplete_filter_while_typing_is_ignored():
 
 def test_bad_is_value_matches_nothing_and_says_why():
     where, params, problems = filters_sql(parse("is:sleepy"), SearchContext())
-    assert where == ["0"] and problems and "unknown state" in problems[0]
+    assert where == ["1 = 0"] and problems and "unknown state" in problems[0]
 
 
 def test_v6_filters_refused_on_v5_columns():

@@ -56,8 +56,26 @@ def db(tmp_path_factory):
 
 
 @pytest.fixture
-def store(db):
+def sstore(db):
+    """The SQLite store (its side index, its plans)."""
     s = Store.open(db, clock=Clock(T0))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def store(db, backend, request):
+    """The same rows on each backend (PostgreSQL: the file migrated into a fresh database)."""
+    if backend == "sqlite":
+        s = Store.open(db, clock=Clock(T0))
+    else:
+        from store import open_store
+        from store.transfer import migrate
+        server = request.getfixturevalue("pg_server")
+        url = server.new_db(empty=True)
+        request.addfinalizer(lambda: server.drop_db(url))
+        migrate(str(db), url)
+        s = open_store(url, clock=Clock(T0))
     yield s
     s.close()
 
@@ -178,23 +196,30 @@ QUERIES = ["cache", "CACHE claim", "ünïcode", "upstream", "cache -flaky", "age
            "pri:medium", "nosuchword", "\"claim expiry\""]
 
 
-@pytest.mark.parametrize("with_fts", [False, True])
-@pytest.mark.parametrize("query", QUERIES)
-def test_search_language_matches_model(store, db, tmp_path, query, with_fts):
-    store.my_runs = ("alice-*",)
-    if with_fts:
-        idx = SearchIndex(db, folder=tmp_path)
-        assert idx.build(store)
-        store.search_index = idx
-        assert idx.usable(store)
+def _check_search(store, query):
     q = parse(query)
-    everything = _all(store)
     for view in ("ready", "all", "blocked", "in_progress"):
         expected = [i.number for i in store.list_view(view, limit=10_000) if _matches(i, q)]
         got = [i.number for i in store.list_view(view, search=query, limit=10_000)]
         assert got == expected, (view, query)
         assert store.count_view(view, search=query) == len(expected)
-    assert everything
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_language_matches_model(store, query):
+    """Both backends, without a side index (SQLite: the exact LIKE scan; PostgreSQL: ILIKE)."""
+    store.my_runs = ("alice-*",)
+    _check_search(store, query)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_through_the_side_index_matches_model(sstore, db, tmp_path, query):
+    sstore.my_runs = ("alice-*",)
+    idx = SearchIndex(db, folder=tmp_path)
+    assert idx.build(sstore)
+    sstore.search_index = idx
+    assert idx.usable(sstore)
+    _check_search(sstore, query)
 
 
 def test_search_words_reach_description_and_reason(store):
@@ -202,13 +227,13 @@ def test_search_words_reach_description_and_reason(store):
     assert numbers and all(store.get_issue_by_number(n).blocked_reason.endswith("upstream") for n in numbers)
 
 
-def test_fts_plan_and_side_file_only(store, db, tmp_path):
+def test_fts_plan_and_side_file_only(sstore, db, tmp_path):
     idx = SearchIndex(db, folder=tmp_path)
-    idx.build(store)
-    store.search_index = idx
-    vs = store._view_sql("all", None, "cache", None)
+    idx.build(sstore)
+    sstore.search_index = idx
+    vs = sstore._view_sql("all", None, "cache", None)
     sql, params = vs.page(200, 0)
-    plan = " | ".join(r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+    plan = " | ".join(r[3] for r in sstore.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
     assert "VIRTUAL TABLE INDEX" in plan, plan  # the MATCH runs in the side file's FTS5 table
     assert idx.path.parent == tmp_path
     conn = raw(db)
@@ -217,23 +242,23 @@ def test_fts_plan_and_side_file_only(store, db, tmp_path):
     assert not [s for s in names if "fts" in s.lower() or "tui_search" in s.lower()]
 
 
-def test_fts_follows_writes_through_sync(store, db, tmp_path):
+def test_fts_follows_writes_through_sync(sstore, db, tmp_path):
     idx = SearchIndex(db, folder=tmp_path)
-    idx.build(store)
-    store.search_index = idx
-    store.clock.advance(seconds=1)
-    new = store.create_issue("zebra crossing", description="quokka")
-    old = store.list_view("all", search="cache", limit=1)[0]
-    store.update_issue(old.id, title="walrus tusk")
-    idx.sync(store)
-    assert [i.number for i in store.list_view("all", search="quokka")] == [new.number]
-    assert [i.number for i in store.list_view("all", search="walrus")] == [old.number]
+    idx.build(sstore)
+    sstore.search_index = idx
+    sstore.clock.advance(seconds=1)
+    new = sstore.create_issue("zebra crossing", description="quokka")
+    old = sstore.list_view("all", search="cache", limit=1)[0]
+    sstore.update_issue(old.id, title="walrus tusk")
+    idx.sync(sstore)
+    assert [i.number for i in sstore.list_view("all", search="quokka")] == [new.number]
+    assert [i.number for i in sstore.list_view("all", search="walrus")] == [old.number]
     # an entry that lags behind its row never shows a wrong match: the row is checked too
     conn = raw(db)
     conn.execute("UPDATE issues SET title = 'plain' WHERE id = ?", (new.id,))  # raw edit, updated_at untouched
     conn.execute("UPDATE issues SET description = NULL WHERE id = ?", (new.id,))
     conn.close()
-    assert store.list_view("all", search="zebra") == []
+    assert sstore.list_view("all", search="zebra") == []
 
 
 # The crate's exact write statements (compat.md section 4), replayed on a raw connection like the crate's.
@@ -257,11 +282,11 @@ CRATE_WRITES = [
 ]
 
 
-def test_crate_writes_succeed_on_an_indexed_file(store, db, tmp_path):
+def test_crate_writes_succeed_on_an_indexed_file(sstore, db, tmp_path):
     idx = SearchIndex(db, folder=tmp_path)
-    idx.build(store)
-    store.search_index = idx
-    assert store.list_view("all", search="cache", limit=1)  # the side file is attached and searched
+    idx.build(sstore)
+    sstore.search_index = idx
+    assert sstore.list_view("all", search="cache", limit=1)  # the side file is attached and searched
     crate = sqlite3.connect(str(db), isolation_level=None)  # autocommit, like rusqlite
     crate.execute("PRAGMA foreign_keys = ON")
     now = format_ns(T0)
@@ -273,7 +298,7 @@ def test_crate_writes_succeed_on_an_indexed_file(store, db, tmp_path):
         if sql.startswith(("UPDATE issues", "DELETE FROM issues", "INSERT")):
             assert cur.rowcount == 1, sql
     crate.close()
-    assert store.get_issue_by_id(issue_id) is None
+    assert sstore.get_issue_by_id(issue_id) is None
     # the shared file holds nothing that needs FTS5 (no virtual table, no trigger of ours but the counts ones)
     conn = raw(db)
     objects = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
@@ -281,4 +306,4 @@ def test_crate_writes_succeed_on_an_indexed_file(store, db, tmp_path):
     assert not [o for o in objects if o[2] and ("fts" in o[2].lower() or "VIRTUAL" in o[2].upper())]
     assert {o[1] for o in objects if o[0] == "trigger"} == {"sync_issue_counter_on_insert", "tui_counts_insert",
                                                             "tui_counts_delete", "tui_counts_update"}
-    assert idx.sync(store) >= 0
+    assert idx.sync(sstore) >= 0

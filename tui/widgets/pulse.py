@@ -59,11 +59,9 @@ class PulseStrip(Static):
             self.update(text, layout=False)
 
 
-def spend_bar(spent: float, budget: float | None, width: int = 6) -> Text:
-    """`▰▰▰▱▱▱ 52%`: a session's spend against its project's budget."""
-    if not budget or budget <= 0:
-        return Text("")
-    frac = max(spent / budget, 0.0)
+def spend_bar(share: float, width: int = 6) -> Text:
+    """`▰▰▰▱▱▱ 52%`: a session's spend as a share of its project's budget."""
+    frac = max(share, 0.0)
     filled = min(width, round(frac * width))
     style = "bold red" if frac >= 0.9 else ("yellow" if frac >= 0.7 else "green")
     t = Text("▰" * filled, style)

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
+from ..format import count, plural
 from ..text import visible
 
 VIEW_LABELS = {
@@ -35,13 +36,13 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
         for label, value, style in (("open", counts.open, "bold green"), ("in progress", counts.in_progress, "bold yellow"),
                                     ("blocked", counts.blocked, "bold red"), ("done", counts.done, "bold blue")):
             t.append(f"  {label} ", "dim")
-            t.append(f"{value:,}", style)
+            t.append(count(value), style)
         t.append("  stale ", "dim")
-        t.append(f"{counts.stale:,}", "bold reverse red" if counts.stale else "dim")
+        t.append(count(counts.stale), "bold reverse red" if counts.stale else "dim")
         if counts.other:
             t.append("  other ", "dim")
-            t.append(f"{counts.other:,}", "magenta")
+            t.append(count(counts.other), "magenta")
     t.append("  ")
     t.append(visible(path))
-    t.append(f" v{version} {journal}", "dim")
+    t.append(f" v{visible(version, limit=20)} {visible(journal, limit=20)}", "dim")
     return t

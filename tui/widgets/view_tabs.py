@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
+from ..format import count, plural
 from ..text import visible
 from .status_bar import VIEW_LABELS
 
@@ -25,7 +26,7 @@ def tabs_text(active: str, counts: Counts | None, saved: list[tuple[str, str, in
                   "done": counts.done, "stale": counts.stale, "all": counts.total}
     tabs = [(key, label, values.get(key)) for key, label in VIEW_LABELS.items()] + list(saved)
     for key, label, n in tabs:
-        piece = f" {visible(label)} {n:,} " if n is not None else f" {visible(label)} "
+        piece = f" {visible(label)} {count(n)} " if n is not None else f" {visible(label)} "
         start = t.cell_len
         style = "bold reverse" if key == active else ("italic" if key.startswith("saved:") else "")
         t.append(piece, style)
@@ -41,7 +42,7 @@ def tabs_text(active: str, counts: Counts | None, saved: list[tuple[str, str, in
         t.append(" project: ", "dim")
         t.append(visible(project), "bold")
     if search or agent or project:
-        t.append(f" ({total:,} match)", "dim")
+        t.append(f" ({plural(total, 'match')})", "dim")
     for note in notes or []:
         t.append("  ")
         t.append(visible(note), "yellow")
