@@ -9,12 +9,13 @@ Kinds (each can be turned off in the config's `[alerts]`):
 
 Every alert has a key; a key is raised once per dashboard run (`AlertState.seen`). On the first observation,
 conditions that already held (claims stale before the dashboard opened, sessions that failed yesterday) are
-noted silently, except one summary for the stale claims, so opening the dashboard is not a flood.
+noted silently, except one summary for the stale claims; what is raised at open (that summary, a dead pid,
+an empty queue) is listed under `!` without a toast (`at_open`), so opening the dashboard is not a flood.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from store import Issue, Project, Session, timestamps
@@ -42,6 +43,7 @@ class Alert:
     issue_id: str | None = None
     session_id: str | None = None
     severity: str = "warning"
+    at_open: bool = False  # a condition that already held when the dashboard opened: listed under `!`, no toast
 
 
 @dataclass(slots=True)
@@ -126,11 +128,13 @@ def detect(state: AlertState, obs: Observation, now_ns: int, cfg: AlertConfig = 
                 found["ready_empty"].append(Alert("ready_empty", ("ready_empty", now_ns),
                                                   "Ready queue is empty: agents have nothing to claim", now_ns))
 
+    if first:  # what already held at open is listed, not announced (the status line and panes show it too)
+        found = {k: [replace(a, at_open=True) for a in v] for k, v in found.items()}
     out: list[Alert] = []
     for kind, alerts in found.items():
         if len(alerts) > GROUP_OVER:
             out.append(Alert(kind, (kind, "group", now_ns), f"{len(alerts)} new alerts: " + "; ".join(
-                a.message for a in alerts[:3]) + " …", now_ns, severity=alerts[0].severity))
+                a.message for a in alerts[:3]) + " …", now_ns, severity=alerts[0].severity, at_open=first))
         else:
             out.extend(alerts)
     state.history.extend(out)

@@ -211,7 +211,8 @@ class ViewsUI:
                           snap.all_sessions, {r.project.id: r.project for r in snap.projects})
         new = detect(self.alert_state, obs, now, self.alert_cfg, alive=self.pid_alive or pid_alive)
         for alert in new:
-            self.raise_alert(alert)
+            if not alert.at_open:
+                self.raise_alert(alert)
         if new:
             self.render_tabs()
         crossing = next_crossing_ns(obs)

@@ -132,6 +132,8 @@ async def test_dead_pid_alert_and_kinds_turned_off(tmp_path):
         await started(pilot)
         await wait_for(pilot, lambda: alerts_of(app, "pid_dead"), what="the dead-pid alert")
         assert "pid 4242 is gone" in alerts_of(app, "pid_dead")[0].message
+        assert alerts_of(app, "pid_dead")[0].at_open  # it was dead before we opened: listed under `!`, no toast
+        assert not [n for n in app._notifications if "pid 4242" in str(n.message)]
         clock.ns += 16 * MIN
         await pilot.pause(1.3)
         await settle(pilot)

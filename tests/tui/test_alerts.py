@@ -50,7 +50,7 @@ def test_first_look_is_quiet_with_one_summary():
     old = [_issue(n, T0 - 60 * MIN) for n in range(1, 4)]
     first = detect(state, Observation(stale_claims=old, stale_count=40, ready=5,
                                       sessions=[_session("s-old", "failed")]), T0)
-    assert [a.message for a in first] == ["40 claims already stale (view S)"]
+    assert [a.message for a in first] == ["40 claims already stale (view S)"] and first[0].at_open
     # nothing of that is raised later either
     assert detect(state, Observation(stale_claims=old, stale_count=40, ready=5,
                                      sessions=[_session("s-old", "failed")]), T0 + MIN) == []
