@@ -7,8 +7,9 @@ Every term must hold (AND). A bare word matches the title, the description or th
 is a filter from `FILTERS`, `is:value` a state from `IS_STATES`; `#123` is the issue number. A negated
 filter (`-agent:codex`, `-is:blocked`) excludes. An unknown `key:` is searched as a word (and reported).
 
-Adding a filter is one line: `FILTERS["key"] = Filter(help, build)` where `build(value, ctx)` returns
-`(sql, params)` over the `issues` row (raise `ValueError` for a bad value). Filters that the store cannot
+Adding a filter is one line per backend: `FILTERS["key"] = Filter(help, build)` here (SQLite) and the same key in
+`store/postgres/views.py`'s `PG_FILTERS`, where `build(value, ctx)` returns `(sql, params)` over the `issues` row
+(raise `ValueError` for a bad value). Filters that the store cannot
 decide in SQL (e.g. `repo:` across several files) may return `None` from `build` and be read by the caller
 from `ParsedQuery.filters`.
 """
