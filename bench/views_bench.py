@@ -30,7 +30,7 @@ from store_bench import label, parse_size, stats, timeit  # noqa: E402
 from store import Store, timestamps  # noqa: E402
 from store.fts import SearchIndex  # noqa: E402
 from store.pulse import HOUR_NS, pulse  # noqa: E402
-from store.views import DEFAULT_SORT, SORT_KEYS, VIEWS, sort_indexed  # noqa: E402
+from store.views import DEFAULT_SORT, VIEWS, sort_indexed  # noqa: E402
 
 OUT = HERE / "out"
 SEARCHES = ["cache", "claim expiry", "upstream", "zzqx", "agent:codex pri:urgent", "type:bug -cache",

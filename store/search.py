@@ -90,11 +90,17 @@ IS_STATES: dict[str, Filter] = {
 }
 
 
-def _is(value: str, ctx: SearchContext) -> SqlPart:
-    state = IS_STATES.get(value.strip().lower())
-    if state is None:
-        raise ValueError(f"is:{value}: unknown state (choose one of: {', '.join(IS_STATES)})")
-    return state.build(value, ctx)
+def state_filter(states: dict[str, Filter]) -> Build:
+    """The `is:` filter over a backend's table of states."""
+    def build(value: str, ctx: SearchContext) -> SqlPart:
+        state = states.get(value.strip().lower())
+        if state is None:
+            raise ValueError(f"is:{value}: unknown state (choose one of: {', '.join(states)})")
+        return state.build(value, ctx)
+    return build
+
+
+_is = state_filter(IS_STATES)
 
 
 FILTERS: dict[str, Filter] = {
@@ -244,5 +250,5 @@ def fts_query(words: tuple[str, ...]) -> str:
     return " AND ".join(parts)
 
 
-__all__ = ["parse", "ParsedQuery", "SearchContext", "Filter", "FILTERS", "IS_STATES", "ALIASES", "filters_sql",
+__all__ = ["state_filter", "parse", "ParsedQuery", "SearchContext", "Filter", "FILTERS", "IS_STATES", "ALIASES", "filters_sql",
            "word_like_sql", "fts_query", "like_pattern", "TEXT_COLUMNS"]

@@ -70,11 +70,7 @@ PG_IS: dict[str, Filter] = {
 assert set(PG_IS) == set(searchlang.IS_STATES)
 
 
-def _is(value: str, ctx: SearchContext):
-    state = PG_IS.get(value.strip().lower())
-    if state is None:
-        raise ValueError(f"is:{value}: unknown state (choose one of: {', '.join(PG_IS)})")
-    return state.build(value, ctx)
+_is = searchlang.state_filter(PG_IS)
 
 
 PG_FILTERS: dict[str, Filter] = {

@@ -6,28 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
-import pytest
-
-from store import timestamps
 from tui.alerts import AlertConfig
 from tui.app import IssuesApp
 from tui.config import Config
+from test_snapshots import FIXTURES, FROZEN_NS, _stable_env  # noqa: F401 (the autouse fixture: UTC, tmp cwd)
 from tuitest_helpers import settle, started, wait_for
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-FROZEN_NS = timestamps.parse_ns("2026-11-26T06:00:00+00:00")
-
-
-@pytest.fixture(autouse=True)
-def _stable_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.chdir(tmp_path)
-    yield
-    time.tzset()
 
 
 def make_app(alerts: bool = False, sorts: dict | None = None) -> IssuesApp:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from textual.events import Click
 
 from store import Store
 from tui.alerts import AlertConfig
@@ -26,6 +25,16 @@ QUIET = AlertConfig(frozenset())  # no alert toasts in these tests (test_alert_u
 
 def make(db, **cfg) -> IssuesApp:
     return IssuesApp(db, watch=False, config=Config(alerts=QUIET, **cfg), pid_alive=lambda pid: True)
+
+
+def app_with_config(db, text: str, tmp_path) -> IssuesApp:
+    """An app on `db` with this config file (which must load without a problem), alerts off."""
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    cfg = load_config(path)
+    assert not cfg.problems
+    cfg.alerts = QUIET
+    return IssuesApp(db, watch=False, config=cfg)
 
 
 def header(app) -> str:
@@ -73,12 +82,7 @@ async def test_live_claim_counts_toward_15_minutes(small_db):
 
 
 async def test_configured_columns_which_order_width(small_db, tmp_path):
-    cfg_file = tmp_path / "config.toml"
-    cfg_file.write_text('[columns]\nin_progress = ["claimed_by:20", "number", "title"]\n')
-    cfg = load_config(cfg_file)
-    assert not cfg.problems
-    cfg.alerts = QUIET
-    app = IssuesApp(small_db, watch=False, config=cfg)
+    app = app_with_config(small_db, '[columns]\nin_progress = ["claimed_by:20", "number", "title"]\n', tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         await show(pilot, "I", "in_progress")
@@ -204,13 +208,9 @@ async def test_is_mine_uses_the_configured_runs(small_db):
 
 
 async def test_saved_views_are_tabs_with_live_counts_and_palette_saves(small_db, tmp_path):
+    app = app_with_config(small_db, '[[views]]\nname = "Urgent bugs"\nfilter = "pri:urgent type:bug"\n'
+                                    'sort = "-number"\ncolumns = ["number", "status", "title"]\n', tmp_path)
     cfg_file = tmp_path / "config.toml"
-    cfg_file.write_text('[[views]]\nname = "Urgent bugs"\nfilter = "pri:urgent type:bug"\nsort = "-number"\n'
-                        'columns = ["number", "status", "title"]\n')
-    cfg = load_config(cfg_file)
-    assert not cfg.problems
-    cfg.alerts = QUIET
-    app = IssuesApp(small_db, watch=False, config=cfg)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         with Store.open(small_db) as s:

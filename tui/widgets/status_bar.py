@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
-from ..format import count, plural
+from ..format import count
 from ..text import visible
 
 VIEW_LABELS = {
