@@ -26,7 +26,7 @@ from . import timestamps
 
 SCHEMA = "tui_search"
 FORMAT = "1"
-CHUNK = 20_000
+CHUNK = 5_000  # rows read per turn of the store's read lock (the dashboard's own reads go in between)
 SLACK_NS = 5 * 60 * 1_000_000_000
 
 _DDL = [
@@ -131,7 +131,8 @@ class SearchIndex:
         key = id(store.conn)
         if key not in self._attached:
             try:
-                store.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(self.path),))
+                with store._lock:  # the read connection is shared with other threads
+                    store.conn.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(self.path),))
             except sqlite3.OperationalError as exc:
                 if "already in use" not in str(exc):
                     self.problem = f"search index {self.path}: {exc}"
