@@ -1,6 +1,6 @@
 """Views benchmark (issue 11): sorted first pages, searches, the search side index, the crate's writes, the pulse.
 
-    python bench/views_bench.py [SIZE] [--repeat N] [--only sort,search,fts,writes,pulse] [--regen]
+    python bench/views_bench.py [SIZE] [--repeat N] [--only sort,search,fts,writes,pulse,locks] [--regen]
 
 SIZE defaults to 1M. The crate-like file is generated once into bench/out/ (bench/gen.py) and copied fresh for
 each run; the first store open (indexes) and the side index build are timed on that copy. Every table prints its
@@ -189,6 +189,31 @@ def bench_writes(n: int, regen: bool, repeat: int) -> None:
         print(f"| {name} | {base[name]:.2f} ms | {with_dash[name]:.2f} ms | {without_new[name]:.2f} ms |")
 
 
+def bench_lock_holds(n: int) -> None:
+    """How long a first open holds the write lock per store object (an agent's write waits at most that)."""
+    from store.connection import COUNTS_DDL, STORE_INDEXES
+    print("\n### First open of a crate file: the write lock held per step (the crate's busy timeout is 5 s)\n")
+    path = fresh_copy(n, False)
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    print("| step (one transaction each) | lock held |\n|---|---|")
+    t0 = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for sql in COUNTS_DDL:
+        conn.execute(sql)
+    conn.execute("INSERT INTO tui_issue_counts (status, blocked, n) "
+                 "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2")
+    conn.execute("COMMIT")
+    print(f"| counts table + triggers | {time.perf_counter() - t0:.2f} s |")
+    for name, sql in STORE_INDEXES.items():
+        t0 = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(sql)
+        conn.execute("COMMIT")
+        print(f"| {name} | {time.perf_counter() - t0:.2f} s |")
+    conn.close()
+    shutil.rmtree(path.parent, ignore_errors=True)
+
+
 def bench_pulse(st: Store, repeat: int) -> None:
     print("\n### Pulse and alerts: what each load reads\n")
     now = st.now_ns()
@@ -208,7 +233,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("size", nargs="?", default="1M")
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--only", default="sort,search,fts,writes,pulse")
+    ap.add_argument("--only", default="sort,search,fts,writes,pulse,locks")
     ap.add_argument("--regen", action="store_true")
     args = ap.parse_args(argv)
     n = parse_size(args.size)
@@ -231,6 +256,8 @@ def main(argv=None) -> int:
     shutil.rmtree(path.parent, ignore_errors=True)
     if "writes" in parts:
         bench_writes(n, False, args.repeat * 5)
+    if "locks" in parts:
+        bench_lock_holds(n)
     return 0
 
 

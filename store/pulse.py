@@ -35,15 +35,15 @@ class PulseOps:
         idx = self._idx("tui_idx_done_completed")
         # The crate writes `+00:00`, so text order is time order; a `Z`/offset value from another writer is
         # parsed below and kept only if it really falls in the window.
+        # julianday() reads every form the crate and other writers store, in C (a Python parse per row costs
+        # ~10x more); to milliseconds since the epoch, which is all an hourly sparkline needs.
         with self._read() as conn:
-            rows = conn.execute(f"SELECT completed_at FROM issues{idx} WHERE status = 'done' AND completed_at >= ?",
-                                (since[:10],)).fetchall()
-        out = []
-        for (value,) in rows:
-            ns = timestamps.parse_ns(value)
-            if ns is not None and ns >= since_ns:
-                out.append(ns)
-        return out
+            rows = conn.execute(
+                f"SELECT CAST(round((julianday(completed_at) - 2440587.5) * 86400000.0) AS INTEGER) FROM issues{idx} "
+                "WHERE status = 'done' AND completed_at >= ? AND julianday(completed_at) IS NOT NULL",
+                (since[:10],)).fetchall()
+        since_ms = since_ns // 1_000_000
+        return [ms * 1_000_000 for (ms,) in rows if ms >= since_ms]
 
 
 def pulse(times_ns: list[int], now_ns: int, ready: int, hours: int = HOURS) -> Pulse:

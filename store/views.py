@@ -206,7 +206,7 @@ class ViewOps:
             return ViewSql(f"issues{self._idx(hint)}" if hint else "issues", where, params, order, None)
         scan = _SCAN_INDEX.get(view) if late_ok else None
         if view == "ready" and key not in _READY_COVERED:
-            scan = None  # the partial index lacks the key: a table scan beats a lookup per ready row
+            scan = None  # the partial index lacks the key: a lookup per ready row would cost more than a scan
         if scan and view == "ready" and agent is not None:
             scan = "tui_ready_agent_v2"
         if scan is None and view in ("ready", "done"):
