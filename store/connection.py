@@ -496,12 +496,18 @@ class Connection:
         return (ident, dv)
 
     def file_replaced(self) -> bool:
-        """True if the path now names another file (or none) than the one we opened."""
-        return self._file_identity() != self._identity
+        """True if the path now names another file (or none) than the one we opened. A path we cannot stat
+        any more (its folder made unreadable) is not "replaced": see path_problem()."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) != self._identity
 
     def file_exists(self) -> bool:
-        """False only when the path is gone; a folder we may no longer read is not "deleted" (the next
-        read or reopen reports it)."""
+        """False only when the path is gone (a folder we may no longer read is a path_problem())."""
         try:
             os.stat(self.path)
         except FileNotFoundError:
@@ -509,3 +515,13 @@ class Connection:
         except OSError:
             return True
         return True
+
+    def path_problem(self) -> str | None:
+        """One line if the path cannot be looked at any more (e.g. its folder was made unreadable)."""
+        try:
+            os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"cannot see {self.path}: {exc.strerror or exc} — showing the last data; waiting for access"
+        return None

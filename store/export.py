@@ -110,9 +110,11 @@ def parse_import(text: str) -> list[dict]:
                 continue
             if not isinstance(value, str):
                 raise _fail(i, f"`{key}` must be a timestamp string")
-            if not _has_offset(value) or timestamps.parse_ns(value) is None:
-                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset")
-            row[key] = timestamps.to_db(value)
+            ns = timestamps.parse_rfc3339_ns(value)
+            if ns is None:
+                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset, or not one "
+                               "that can be stored (UTC years 0001-9999)")
+            row[key] = timestamps.format_ns(ns)
         rows.append(row)
     return rows
 
@@ -124,11 +126,6 @@ def _utf8_ok(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _has_offset(value: str) -> bool:
-    v = value.strip()
-    return v[-1:] in ("Z", "z") or (len(v) > 6 and v[-6] in "+-" and v[-3] == ":")
 
 
 _INSERT_COLS = ("id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",

@@ -23,6 +23,7 @@ REASON_MAX = 10_000
 AGENT_MAX = 100
 DEFAULT_AGENT = "codex"
 CLAIM_MINUTES = 15
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 _BASE_COLS = (
@@ -192,8 +193,11 @@ class IssueOps:
             return self._get(conn, issue_id)
 
     def get_issue_by_number(self, number: int) -> Issue | None:
+        number = int(number)
+        if not INT64_MIN <= number <= INT64_MAX:  # SQLite cannot even bind it (OverflowError): no such issue
+            return None
         with self._read() as conn:
-            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (int(number),)))
+            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (number,)))
         return rows[0] if rows else None
 
     def list_issues(self, status: Status | str | None = None) -> list[Issue]:
@@ -426,7 +430,8 @@ class IssueOps:
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
         sql, params = self._view_sql(view, agent, search, project_id)
-        limit, offset = int(limit), int(offset)
+        # `ready -n 99999999999999999999`: as many as there are (SQLite's LIMIT is a 64-bit integer)
+        limit, offset = max(0, min(int(limit), INT64_MAX)), max(0, min(int(offset), INT64_MAX))
         if total is not None and offset > total // 2 and offset < total:
             head, _, order = sql.rpartition(" ORDER BY ")
             flipped = ", ".join(t[:-5] if t.endswith(" DESC") else t + " DESC" for t in order.split(", "))

@@ -260,6 +260,10 @@ class IssuesApp(App):
         if not store.file_exists():
             self.post_message(StoreProblem(f"{store.path} was deleted — showing the last data; waiting for it to come back"))
             return
+        problem = store.path_problem()  # e.g. its folder made unreadable: say so, keep the last data
+        if problem:
+            self.post_message(StoreProblem(problem))
+            return
         if store.file_replaced():
             try:
                 fresh = store.reopen()  # closes the old connection first (its WAL is named after the path)
