@@ -87,6 +87,9 @@ def _blocked(value) -> bool:
         return bool(value)
 
 
+_NO_EMPTY: frozenset = frozenset()
+
+
 def issue_reader(names: list[str]):
     """A fast row -> Issue function for one cursor's column list (positions worked out once)."""
     pos = {name: i for i, name in enumerate(names)}
@@ -103,23 +106,28 @@ def issue_reader(names: list[str]):
         # `number`, a blob in `title`) becomes a Hostile, shown as visible text and never computed with.
         status = g["status"](row)
         title = row[i_title]
+        description, reason, claimed_by = g["description"](row), g["blocked_reason"](row), g["claimed_by"](row)
+        empty = (frozenset(name for name, v in (("description", description), ("blocked_reason", reason),
+                                                 ("claimed_by", claimed_by)) if v == "")
+                 if "" in (description, reason, claimed_by) else _NO_EMPTY)
         return Issue(
             id=row[i_id],
             number=integer(row[i_num]),
             title=text(title) if title is not None else "",
-            description=text(g["description"](row)) or None,  # '' reads as NULL (compat.md decision 6)
+            description=text(description) or None,  # '' reads as NULL (compat.md decision 6)
             status=Status.lenient(text(status)) if status is not None else "",
             priority=Priority.lenient(text(g["priority"](row))),
             issue_type=IssueType.lenient(text(g["issue_type"](row))),
             agent=text(g["agent"](row)) or "",
             is_blocked=_blocked(g["is_blocked"](row)),
-            blocked_reason=text(g["blocked_reason"](row)) or None,
-            claimed_by=text(g["claimed_by"](row)) or None,
+            blocked_reason=text(reason) or None,
+            claimed_by=text(claimed_by) or None,
             claimed_at=text(g["claimed_at"](row)) or None,
             created_at=text(g["created_at"](row)) or "",
             updated_at=text(g["updated_at"](row)) or "",
             completed_at=text(g["completed_at"](row)) or None,
             extra={name: row[i] for name, i in extras} if extras else {},
+            stored_empty=empty,
         )
 
     return read
