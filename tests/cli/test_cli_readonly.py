@@ -12,6 +12,7 @@ CLI in a child process without CAP_DAC_OVERRIDE (setpriv), where the folder's 05
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -94,6 +95,19 @@ def test_read_commands_leave_a_crate_file_byte_for_byte(tmp_path, argv):
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'tui%'").fetchall()
     finally:
         conn.close()
+
+
+def test_ready_on_a_read_only_crate_file_is_the_same_queue(tmp_path):
+    """Without the store's partial indexes (read-only open of a crate file) the queue is the same, in order."""
+    path = crate_copy(tmp_path / "f")
+    plain = cli("ready", "--json", "-n", "1000", "--db", str(path))
+    assert plain.returncode == 0
+    Store.open(path, create=False).close()  # now with the store's indexes
+    indexed = cli("ready", "--json", "-n", "1000", "--db", str(path))
+    assert json.loads(plain.stdout) == json.loads(indexed.stdout) and len(json.loads(plain.stdout)) > 5
+    ready_jsonl = [json.loads(line)["number"] for line in (FIXTURES / "crate-v5-small.ready.jsonl").read_text().splitlines()
+                   if line.strip()]
+    assert [i["number"] for i in json.loads(plain.stdout)] == ready_jsonl
 
 
 def test_writing_command_still_sets_wal_and_store_objects(tmp_path):
