@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -10,19 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import main
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+from .cli_helpers import FIXTURES, folder_state, run
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ CLI in a child process without CAP_DAC_OVERRIDE (setpriv), where the folder's 05
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,16 +24,14 @@ import pytest
 from store import Store
 from tui.app import IssuesApp
 
+from .cli_helpers import folder_state
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 READS = (["list"], ["list", "--json"], ["ready"], ["ready", "--json", "-n", "5"], ["export", "-o", "-"],
          ["export", "-o", "-", "--include-completed"])
 NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
           "--inh-caps", "-dac_override,-dac_read_search", "--"]
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def crate_copy(folder: Path, name: str = "crate.db") -> Path:
