@@ -140,7 +140,7 @@ def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Co
     return conn
 
 
-def connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
+def connect_read_only(path: Path, recover: bool = False) -> tuple[sqlite3.Connection, bool]:
     """A `mode=ro` connection that writes nothing (no WAL switch, no journal). A WAL file in a folder we
     cannot write has no `-shm` to share, and SQLite then refuses `mode=ro`: fall back to `immutable=1`,
     which reads the main file as it is. Returns (connection, immutable)."""
@@ -148,11 +148,28 @@ def connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn, False
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
         conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise  # a writer mid-commit for the whole busy timeout: never read around it
     except BaseException:
         conn.close()
         raise
+    journal = Path(f"{path}-journal")
+    if journal.exists() and journal.stat().st_size > 0 and recover:
+        # A read-write open is allowed to change the file: let SQLite roll the interrupted write back (what
+        # the crate's next open does too), which restores the last committed state, then look again.
+        rw = _connect(path, False)
+        try:
+            rw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            rw.close()
+        return connect_read_only(path, recover=False)
+    if journal.exists() and journal.stat().st_size > 0:
+        # A hot journal (a writer was interrupted): only a read-write open can roll it back, and reading
+        # the main file as it is (immutable) could show half a transaction.
+        raise NotAnIssuesDb(f"{path} has an unfinished write (hot {journal.name}) that only a read-write open "
+                            "can roll back (the dashboard or any writing command does it; nothing was read or changed)")
     conn = _connect(path, True, immutable=True)
     return conn, True
 
@@ -228,7 +245,7 @@ def preflight(path: Path, create: bool, read_only: bool) -> None:
     with the migration tried on an in-memory copy."""
     if inspect_path(path, create and not read_only):
         return
-    conn, _ = connect_read_only(path)
+    conn, _ = connect_read_only(path, recover=not read_only)  # (rolling back a hot journal is recovery)
     try:
         try:
             version, tables = classify(conn, path)
@@ -310,7 +327,7 @@ class Connection:
 
         version = 0
         if not new:
-            probe, immutable = connect_read_only(path)
+            probe, immutable = connect_read_only(path, recover=not read_only)
             kept = False
             try:
                 version, tables = classify(probe, path)

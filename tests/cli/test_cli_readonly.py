@@ -193,3 +193,29 @@ async def test_dashboard_started_during_the_lock_shows_data(tmp_path):
             assert holder.holding()
     finally:
         holder.release()
+
+
+def test_hot_journal_is_not_read_around(tmp_path):
+    """A writer killed mid-transaction leaves a hot -journal: a read-only open must not read the half-written
+    main file (immutable would); it says so in one line and changes nothing. A read-write open recovers it."""
+    import signal
+    path = crate_copy(tmp_path / "f")
+    code = ("import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "c.execute('PRAGMA cache_size = 1')\n"
+            "c.execute('BEGIN')\n"
+            "c.execute(\"UPDATE issues SET description = randomblob(3000)\")\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (path.parent / "crate.db-journal").stat().st_size > 0
+    before = folder_state(path.parent)
+    r = cli("list", "--db", str(path))
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "unfinished write" in r.stderr, r
+    assert folder_state(path.parent) == before
+    with Store.open(path, create=False) as st:  # read-write: SQLite rolls the journal back
+        assert all(i.description is None or isinstance(i.description, str) for i in st.list_issues())
+        assert len(st.list_issues()) == 29
