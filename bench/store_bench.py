@@ -45,7 +45,6 @@ TARGETS = {
     "create_issue": 2.0,
     "claim_issue": 2.0,
     "complete_issue": 2.0,
-    "read-only crate file: ready first page (20)": 50.0,
 }
 
 
