@@ -302,6 +302,7 @@ class Connection:
         self._has_store_indexes = False
         self._has_counts = False
         self._setup_pending = False
+        self._setup_tried = 0.0
         self._cookie = None
         self._counts_state = counts.CountsState()
         self._migrate_in_memory = migrate_in_memory
@@ -503,7 +504,11 @@ class Connection:
         return (st.st_dev, st.st_ino)
 
     def change_token(self) -> tuple:
-        """Cheap token that changes when another connection commits or the file is replaced/removed."""
+        """Cheap token that changes when another connection commits or the file is replaced/removed.
+
+        Also finishes a setup the open left pending (the lock was held then), at most every 2 s and
+        without waiting for the lock (so the dashboard gets WAL and its indexes once the agent lets go)."""
+        self._retry_setup()
         ident = self._file_identity()
         with self._lock:
             try:
@@ -511,6 +516,19 @@ class Connection:
             except sqlite3.Error:
                 dv = -1
         return (ident, dv)
+
+    def _retry_setup(self) -> None:
+        now = time.monotonic()
+        if not self._setup_pending or now - self._setup_tried < 2.0 or not self._wlock.acquire(blocking=False):
+            return
+        try:
+            self._setup_tried = now
+            if self._setup_pending and not self.info.read_only:
+                setup.finish(self, wait_ms=0)
+        except sqlite3.Error:
+            pass  # e.g. busy after all: the next write (or the next try) finishes it
+        finally:
+            self._wlock.release()
 
     def file_replaced(self) -> bool:
         """True if the path now names another file (or none) than the one we opened. A path we cannot stat

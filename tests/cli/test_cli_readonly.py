@@ -170,9 +170,16 @@ def test_reads_answer_while_another_process_holds_the_write_lock(tmp_path, mode)
         with Store.open(path, create=False) as st:  # the read-write open does not wait for the lock either
             assert len(st.list_issues()) == 29 and st.counts().total == 29
             assert st._setup_pending == (mode == "rollback")  # WAL + objects deferred to the first write
+            pending = Store.open(path, create=False)
         assert holder.holding()
     finally:
         holder.release()
+    try:
+        pending._setup_tried = 0.0
+        pending.change_token()  # the reload after the lock is gone finishes the setup, without a write
+        assert not pending._setup_pending and pending.info.journal_mode == "wal" and pending._has_counts
+    finally:
+        pending.close()
     with Store.open(path, create=False) as st:
         st.create_issue("after the lock")
         assert st.info.journal_mode == "wal" and st._has_store_indexes and st._has_counts
