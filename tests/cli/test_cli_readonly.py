@@ -226,3 +226,24 @@ def test_hot_journal_is_not_read_around(tmp_path):
     with Store.open(path, create=False) as st:  # read-write: SQLite rolls the journal back
         assert all(i.description is None or isinstance(i.description, str) for i in st.list_issues())
         assert len(st.list_issues()) == 29
+
+
+@pytest.mark.parametrize("mode", ["wal", "rollback"])
+def test_read_write_open_in_a_read_only_folder_falls_back_to_read_only(tmp_path, mode):
+    """What the dashboard does (Store.open asked for read-write) when the folder cannot take a -wal/-shm."""
+    folder = tmp_path / "ro"
+    path = wal_file(folder) if mode == "wal" else crate_copy(folder)
+    before = folder_state(folder)
+    code = ("from store import Store\n"
+            f"st = Store.open({str(path)!r}, create=False)\n"
+            "print(st.read_only, st.counts().total, len(st.ready_queue()), '|', st.info.read_only_reason)\n")
+    folder.chmod(0o555)
+    try:
+        r = subprocess.run([*NO_DAC, sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=str(ROOT))
+    finally:
+        folder.chmod(0o755)
+    assert r.returncode == 0, r.stderr
+    head, reason = r.stdout.split("|")
+    assert head.split() == ["True", "29", "14"] and "folder is not writable" in reason
+    assert folder_state(folder) == before
