@@ -303,6 +303,7 @@ class Connection:
         self._has_counts = False
         self._setup_pending = False
         self._setup_tried = 0.0
+        self._ro_by_schema = False  # made read-only by a schema check while open read-write (reversible)
         self._cookie = None
         self._counts_state = counts.CountsState()
         self._migrate_in_memory = migrate_in_memory
@@ -422,6 +423,11 @@ class Connection:
         self._cookie = cookie
         if not report.trusted and not self.info.read_only:
             self.info = replace(self.info, read_only=True, read_only_reason=report.reason())
+            self._ro_by_schema = True
+        elif report.trusted and self._ro_by_schema:
+            # The unknown object is gone again (someone dropped the planted trigger): writable again.
+            self.info = replace(self.info, read_only=False, read_only_reason=None)
+            self._ro_by_schema = False
         if writing and self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
 
@@ -463,6 +469,9 @@ class Connection:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One BEGIN IMMEDIATE ... COMMIT, retried while another process holds the lock."""
+        if self.info.read_only and self._ro_by_schema:
+            with self._lock:  # the unknown object may be gone since: look again
+                self._recheck_schema(self.conn, writing=False)
         if self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
         with self._wlock:

@@ -92,6 +92,7 @@ def _applied(st, conn: sqlite3.Connection, report: schema_check.SchemaReport) ->
     st._cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
     if not report.trusted and not st.info.read_only:
         st.info = replace(st.info, read_only=True, read_only_reason=report.reason())
+        st._ro_by_schema = True
 
 
 def _wal(st, conn: sqlite3.Connection) -> None:
