@@ -129,7 +129,7 @@ def repair(st) -> None:
     state: CountsState = st._counts_state
     if not state.repair or st.info.read_only or not st._has_counts:
         return
-    from .connection import BUSY_TIMEOUT_S
+    from .opening import BUSY_TIMEOUT_S
     from .errors import StoreError
 
     with st._wlock:

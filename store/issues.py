@@ -12,7 +12,7 @@ import uuid
 from typing import Callable, Iterable
 
 from . import counts as counts_cache, timestamps
-from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event
 from .hostile import integer, stored, text

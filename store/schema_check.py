@@ -22,6 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import migrations
+from .store_objects import COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
 
 STORE_PREFIX = "tui_"
 
@@ -66,8 +67,6 @@ class Catalogue:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    from .connection import COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
-
     mem = sqlite3.connect(":memory:", isolation_level=None)
     try:
         mem.execute(migrations.SCHEMA_VERSION_DDL)

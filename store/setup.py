@@ -18,6 +18,8 @@ import sqlite3
 from dataclasses import replace
 
 from . import schema_check
+from .opening import BUSY_TIMEOUT_S
+from .store_objects import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -28,8 +30,6 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 def finish(st, wait_ms: int | None) -> None:
     """Bring the file up to what the store uses. `wait_ms`: how long to wait for the write lock (None:
     the normal busy timeout); if that runs out, the setup is left pending for the next write."""
-    from .connection import BUSY_TIMEOUT_S
-
     conn = st.wconn
     if wait_ms is not None:
         conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
@@ -51,8 +51,6 @@ def finish(st, wait_ms: int | None) -> None:
 
 
 def _store_objects(st, conn: sqlite3.Connection) -> None:
-    from .connection import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES
-
     report = schema_check.check(conn)
     wanted = (*STORE_INDEXES, "tui_issue_counts", *COUNTS_TRIGGERS)
     if report.trusted and not report.obsolete and all(n in report.present for n in wanted):

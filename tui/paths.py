@@ -17,7 +17,7 @@ def dashboard_target(db_path: str | None, config_db: str | None) -> Path:
 
 def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | None:
     """Why the dashboard cannot open `path` (one line that says how to start), or None. Writes nothing."""
-    from store.connection import preflight
+    from store.opening import preflight
 
     try:
         preflight(path, create, read_only)  # the open's own checks (a migration is tried on a copy)
