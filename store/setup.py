@@ -9,11 +9,13 @@ first write, which waits for the lock anyway.
 Durability: in WAL mode `synchronous = NORMAL` (SQLite's recommended setting for WAL) syncs at each
 checkpoint instead of each commit. A crash of any process loses nothing and the file is never corrupted;
 an OS crash or power cut can undo the last commits made before it. The crate's own writes keep whatever
-their connection uses. A file that stays in rollback-journal mode keeps `synchronous = FULL`.
+their connection uses. A file that stays in rollback-journal mode keeps `synchronous = FULL`, and
+`ISSUES_SYNCHRONOUS=FULL` in the environment makes every commit of ours fsync'd (about 0.2 ms more each).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import replace
 
@@ -46,8 +48,16 @@ def finish(st, wait_ms: int | None) -> None:
         if wait_ms is not None:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    conn.execute(f"PRAGMA synchronous = {'NORMAL' if jm == 'wal' else 'FULL'}")
+    conn.execute(f"PRAGMA synchronous = {synchronous(jm)}")
     st.info = replace(st.info, journal_mode=jm)
+
+
+def synchronous(journal_mode: str) -> str:
+    """NORMAL in WAL, FULL otherwise; `$ISSUES_SYNCHRONOUS=FULL` (or EXTRA) makes every commit fsync'd."""
+    wanted = os.environ.get("ISSUES_SYNCHRONOUS", "").strip().upper()
+    if wanted in ("FULL", "EXTRA"):
+        return wanted
+    return "NORMAL" if journal_mode == "wal" else "FULL"
 
 
 def _store_objects(st, conn: sqlite3.Connection) -> None:

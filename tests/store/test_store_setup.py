@@ -15,6 +15,13 @@ def test_wal_with_synchronous_normal(small_db):
         assert st.wconn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
 
 
+def test_synchronous_full_on_request(small_db, monkeypatch):
+    monkeypatch.setenv("ISSUES_SYNCHRONOUS", "full")
+    with Store.open(small_db, create=False) as st:
+        assert st.info.journal_mode == "wal"
+        assert st.wconn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
 def test_a_file_that_stays_in_rollback_mode_keeps_full(small_db, monkeypatch):
     from store import setup
     monkeypatch.setattr(setup, "_wal", lambda st, conn: None)  # e.g. a filesystem without shared memory
