@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from .errors import NotAnIssuesDb
-from .hostile import visible
+from .hostile import Hostile
 
 V1_BATCH = "\n        -- Issues table\n        CREATE TABLE IF NOT EXISTS issues (\n            id TEXT PRIMARY KEY,\n            number INTEGER NOT NULL,\n            title TEXT NOT NULL,\n            description TEXT,\n            status TEXT NOT NULL DEFAULT 'open',\n            priority TEXT DEFAULT 'medium',\n            issue_type TEXT DEFAULT 'task',\n            is_blocked INTEGER DEFAULT 0,\n            blocked_reason TEXT,\n            claimed_by TEXT,\n            claimed_at TEXT,\n            created_at TEXT NOT NULL,\n            updated_at TEXT NOT NULL,\n            completed_at TEXT\n        );\n\n        CREATE INDEX IF NOT EXISTS idx_issues_status ON issues(status);\n        CREATE INDEX IF NOT EXISTS idx_issues_number ON issues(number);\n\n        -- Issue events table (audit log)\n        CREATE TABLE IF NOT EXISTS issue_events (\n            id TEXT PRIMARY KEY,\n            issue_id TEXT NOT NULL REFERENCES issues(id),\n            actor TEXT,\n            event_type TEXT NOT NULL,\n            old_value TEXT,\n            new_value TEXT,\n            created_at TEXT NOT NULL\n        );\n\n        CREATE INDEX IF NOT EXISTS idx_issue_events_issue ON issue_events(issue_id);\n\n        -- Issue counter for sequential numbering\n        CREATE TABLE IF NOT EXISTS issue_counter (\n            id INTEGER PRIMARY KEY CHECK (id = 1),\n            next_number INTEGER NOT NULL DEFAULT 1\n        );\n\n        INSERT OR IGNORE INTO issue_counter (id, next_number) VALUES (1, 1);\n        \n"
 
@@ -68,7 +68,7 @@ def read_version(conn: sqlite3.Connection) -> int:
         return 0
     value = row[0]
     if type(value) is not int or value < 0:
-        raise NotAnIssuesDb(f"schema_version holds {visible(value, limit=60)!s}, not a schema version number; "
+        raise NotAnIssuesDb(f"schema_version holds {Hostile(value)}, not a schema version number; "
                             "not a valid issues DB (nothing was changed)")
     return value
 
