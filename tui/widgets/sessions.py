@@ -94,8 +94,12 @@ class SessionsPane(Static):
         self.projects: dict[str, Project] = {}
 
     def set_sessions(self, sessions: list[Session], projects: dict[str, Project]) -> None:
+        """Render from this snapshot, whatever the pane held before (a session that stopped running, a
+        project filter that leaves no running session: both must show at once)."""
+        if self._drawn and sessions == self.sessions and projects == self.projects:
+            return self.tick()
         self.sessions, self.projects = sessions, projects
-        self.tick()
+        self._draw()
 
     def tick(self) -> None:
         """Redraw (elapsed times tick); the pane's size is fixed by the layout, so never relayout."""
