@@ -11,7 +11,7 @@ import sqlite3
 import uuid
 from typing import Callable, Iterable
 
-from . import timestamps
+from . import counts as counts_cache, timestamps
 from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event
@@ -496,11 +496,7 @@ class IssueOps:
         """Counts by status, blocked, ready and stale (O(1) with the store's trigger-kept table)."""
         _, cutoff = self._cutoff()
         with self._read() as conn:
-            if self._has_counts:
-                rows = conn.execute("SELECT status, blocked, n FROM tui_issue_counts").fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2").fetchall()
+            rows = counts_cache.status_rows(self, conn)
             open_claimed = conn.execute(
                 f"SELECT count(*) FROM issues{self._idx('tui_idx_open_claimed')} WHERE {READY_BASE_SQL} "
                 "AND claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) >= julianday(?)",
@@ -526,7 +522,12 @@ class IssueOps:
             else:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
+        counts_cache.repair(self)  # outside the read lock
         return c
+
+    def distrust_counts(self) -> None:
+        """The counts contradicted rows a caller read: the next counts() recounts from the table."""
+        self._counts_state.force = True
 
     def stale_claims(self, minutes: float = CLAIM_MINUTES) -> list[Issue]:
         """In-progress issues whose claim is older than `minutes` (or has no parseable claimed_at)."""

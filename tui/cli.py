@@ -227,8 +227,20 @@ def default_db_path() -> str:
 
 # -- commands ---------------------------------------------------------------------------------------
 def _open_store(db: str, create: bool):
+    """A writing command's store: read-write (WAL, the store's objects), creating the file if missing."""
     from store import Store, default_actor
     return Store.open(db, create=create, actor=default_actor("cli"))
+
+
+def _open_for_reading(db: str, create: bool):
+    """A reading command's store: `mode=ro`, so the file stays byte for byte as it was (no WAL switch, no
+    store objects), works in a read-only folder, and never waits for a writer. An older schema (v1-v4) is
+    migrated in memory only. With --create a missing or empty file is first made (that is a write)."""
+    from store import Store, default_actor
+    path = Path(db)
+    if create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+        Store.open(db, create=True, actor=default_actor("cli")).close()
+    return Store.open(db, read_only=True, create=False, actor=default_actor("cli"), migrate_in_memory=True)
 
 
 def _table(issues) -> str:
@@ -279,7 +291,7 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     from store import Status
     status = Status.parse(args.status, "status") if args.status is not None else None
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         issues = st.list_issues(status)
         out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No issues found")
     print(out)
@@ -289,7 +301,7 @@ def cmd_list(args) -> int:
 def cmd_ready(args) -> int:
     from store.issues import validate_agent
     agent = validate_agent(args.agent) if args.agent is not None else None
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         issues = st.ready_queue(agent=agent, limit=args.limit, offset=0)
         out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No ready issues available")
     print(out)
@@ -297,7 +309,7 @@ def cmd_ready(args) -> int:
 
 
 def cmd_export(args) -> int:
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         text = st.export_json(include_completed=args.include_completed)
     if args.output == "-":
         out = safe_terminal_json(text) if sys.stdout.isatty() else text
