@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from .hostile import Hostile
-
 V1_BATCH = "\n        -- Issues table\n        CREATE TABLE IF NOT EXISTS issues (\n            id TEXT PRIMARY KEY,\n            number INTEGER NOT NULL,\n            title TEXT NOT NULL,\n            description TEXT,\n            status TEXT NOT NULL DEFAULT 'open',\n            priority TEXT DEFAULT 'medium',\n            issue_type TEXT DEFAULT 'task',\n            is_blocked INTEGER DEFAULT 0,\n            blocked_reason TEXT,\n            claimed_by TEXT,\n            claimed_at TEXT,\n            created_at TEXT NOT NULL,\n            updated_at TEXT NOT NULL,\n            completed_at TEXT\n        );\n\n        CREATE INDEX IF NOT EXISTS idx_issues_status ON issues(status);\n        CREATE INDEX IF NOT EXISTS idx_issues_number ON issues(number);\n\n        -- Issue events table (audit log)\n        CREATE TABLE IF NOT EXISTS issue_events (\n            id TEXT PRIMARY KEY,\n            issue_id TEXT NOT NULL REFERENCES issues(id),\n            actor TEXT,\n            event_type TEXT NOT NULL,\n            old_value TEXT,\n            new_value TEXT,\n            created_at TEXT NOT NULL\n        );\n\n        CREATE INDEX IF NOT EXISTS idx_issue_events_issue ON issue_events(issue_id);\n\n        -- Issue counter for sequential numbering\n        CREATE TABLE IF NOT EXISTS issue_counter (\n            id INTEGER PRIMARY KEY CHECK (id = 1),\n            next_number INTEGER NOT NULL DEFAULT 1\n        );\n\n        INSERT OR IGNORE INTO issue_counter (id, next_number) VALUES (1, 1);\n        \n"
 
 V2_BATCH = "\n        -- Create new table with proper constraints\n        CREATE TABLE issues_new (\n            id TEXT NOT NULL PRIMARY KEY,\n            number INTEGER NOT NULL UNIQUE,\n            title TEXT NOT NULL,\n            description TEXT,\n            status TEXT NOT NULL DEFAULT 'open',\n            priority TEXT DEFAULT 'medium',\n            issue_type TEXT DEFAULT 'task',\n            is_blocked INTEGER DEFAULT 0,\n            blocked_reason TEXT,\n            claimed_by TEXT,\n            claimed_at TEXT,\n            created_at TEXT NOT NULL,\n            updated_at TEXT NOT NULL,\n            completed_at TEXT,\n            CHECK(id != '')\n        );\n\n        -- Copy data from old table\n        INSERT INTO issues_new SELECT * FROM issues WHERE id IS NOT NULL AND id != '';\n\n        -- Drop old table\n        DROP TABLE issues;\n\n        -- Rename new table\n        ALTER TABLE issues_new RENAME TO issues;\n\n        -- Recreate indexes\n        CREATE INDEX idx_issues_status ON issues(status);\n        CREATE INDEX idx_issues_number ON issues(number);\n        \n"
@@ -72,7 +70,8 @@ def read_version(conn: sqlite3.Connection) -> int:
     value = row[0]
     if type(value) is int and value >= 0:
         return value
-    raise UnreadableVersion(f"schema_version holds {Hostile(value)[:41]}, not a schema version number")
+    shown = repr(value)
+    raise UnreadableVersion(f"schema_version holds {shown[:40]}, not a schema version number")
 
 
 def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
