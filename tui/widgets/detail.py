@@ -100,12 +100,17 @@ def history_text(events: list[Event]) -> Text:
     if not events:
         t.append("no events recorded (the crate does not write history; writes through issues-tui do)", "dim")
         return t
+    total = getattr(events, "total", len(events))  # a loader.History window counts what it left out
+    if total > len(events):
+        t.append(f"{total - len(events):,} earlier events not shown (the newest {len(events):,} of {total:,})",
+                 "dim italic")
+        t.append("\n")
     for e in events:
         t.append(_local(e.created_at), "dim")
         t.append("  ")
-        t.append(visible(e.actor or "?"), "cyan")
+        t.append(visible(e.actor or "?", limit=100), "cyan")
         t.append("  ")
-        t.append(visible(e.event_type), "bold")
+        t.append(visible(e.event_type, limit=100), "bold")
         if e.old_value is not None or e.new_value is not None:
             t.append("  ")
             t.append(visible(e.old_value if e.old_value is not None else "∅", limit=120), "red")
