@@ -141,7 +141,10 @@ class DetailPane(VerticalScroll):
     def show(self, issue: Issue | None, events: list[Event]) -> None:
         if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
             return  # same row, same history: nothing to redraw (the countdown has its own tick)
+        other_issue = issue is None or self.issue is None or issue.id != self.issue.id
         self.issue, self.events = issue, events
+        if other_issue:
+            self.scroll_home(animate=False, immediate=True)  # each issue opens at its top (header and title)
         head = self.query_one("#detail-head", Static)
         md = self.query_one("#detail-desc", Markdown)
         if issue is None:
