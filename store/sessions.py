@@ -76,10 +76,11 @@ class SessionOps:
     # -- windowed, counted reads for the dashboard (100k sessions cost what 100 do) ------------------------
     def session_counts(self) -> dict[str, tuple[int, int]]:
         """{project_id: (sessions, running)} in one indexed GROUP BY (no row is turned into a Session)."""
-        with self._read() as conn:
-            rows = conn.execute("SELECT project_id, count(*), sum(status = 'running') FROM sessions "
-                                "GROUP BY project_id").fetchall()
-        return {pid: (int(total or 0), int(running or 0)) for pid, total, running in rows}
+        with self._read() as conn:  # two index-only reads (idx_sessions_project, idx_sessions_status)
+            totals = conn.execute("SELECT project_id, count(*) FROM sessions GROUP BY project_id").fetchall()
+            running = dict(conn.execute("SELECT project_id, count(*) FROM sessions WHERE status = 'running' "
+                                        "GROUP BY project_id").fetchall())
+        return {pid: (total, running.get(pid, 0)) for pid, total in totals}
 
     def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
                         offset: int = 0) -> tuple[int, int, list[Session]]:
