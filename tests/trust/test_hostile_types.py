@@ -198,3 +198,44 @@ async def test_every_pane_and_dialog_shows_wrong_typed_values_literally(tmp_path
 
 
 
+
+
+# -- paths built from data ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("number", ["/../../escaped", "nul\x00byte", "../x"])
+async def test_external_editor_temp_file_stays_in_tmpdir_whatever_the_number_holds(tmp_path, monkeypatch, number):
+    """`E` names its temp file after the issue: a number holding `/../` or NUL must neither crash nor put the
+    file outside $TMPDIR. The editor (a script) records the path it was given and writes a new description."""
+    import os
+    import tempfile
+    db = copy_fixture(tmp_path)
+    conn = sqlite3.connect(db)
+    issue_id = conn.execute("SELECT id FROM issues WHERE status='open' AND ifnull(is_blocked,0)=0 "
+                            "ORDER BY number LIMIT 1").fetchone()[0]
+    conn.execute("UPDATE issues SET number = ?, priority = 'urgent' WHERE id = ?", (number, issue_id))
+    conn.commit()
+    conn.close()
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read $TMPDIR
+    record = tmp_path / "editor-got.txt"
+    script = tmp_path / "editor.py"
+    monkeypatch.delenv("VISUAL", raising=False)
+    # the editor records the temp path it was given (its last argument), then writes a new description
+    script.write_text("import sys\npath, out = sys.argv[-1], sys.argv[1]\nopen(out, 'w').write(path)\n"
+                      "open(path, 'w', encoding='utf-8').write('edited\\n')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script} {record}")
+    app = IssuesApp(db, watch=False)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settled(pilot)
+        app.query_one(IssueList).select_id(issue_id)
+        await until(pilot, lambda: app.query_one(IssueList).current.id == issue_id, what="the issue")
+        writes = app.writes_done
+        await pilot.press("E")
+        await until(pilot, lambda: app.writes_done > writes, what="the edit to be written")
+        assert app.is_running
+    got = record.read_text()
+    assert os.path.dirname(os.path.realpath(got)) == os.path.realpath(tmp), got
+    assert "\x00" not in got and ".." not in os.path.basename(got)
+    with Store.open(db, create=False) as s:
+        assert s.get_issue_by_id(issue_id).description == "edited\n"
