@@ -239,3 +239,17 @@ async def test_external_editor_temp_file_stays_in_tmpdir_whatever_the_number_hol
     assert "\x00" not in got and ".." not in os.path.basename(got)
     with Store.open(db, create=False) as s:
         assert s.get_issue_by_id(issue_id).description == "edited\n"
+
+
+def test_status_line_shows_wrong_typed_counts_and_version_as_visible_text():
+    from store import Counts
+    from store.hostile import Hostile
+    from tui.widgets.status_bar import status_text, views_text
+    counts = Counts(open=Hostile("abc\x1b[2J"), ready=Hostile(2.5), in_progress=3, blocked=Hostile(b"\x00"),
+                    done=Hostile(float("inf")), stale=Hostile("x"), other=0, total=Hostile("many"))
+    line = status_text("/p\x1b]0;t\x07.db", Hostile("abc"), "wal", None, counts, None, True, None).plain
+    views = views_text("ready", counts, "", None, None, 0, Hostile("lots")).plain
+    for text in (line, views):
+        assert_clean(text, "the status line")
+    assert "open ⚠abc␛[2J" in line and "blocked ⚠X'00'" in line and "done ⚠inf" in line and "v⚠abc" in line
+    assert "Ready ⚠2.5" in views and "All ⚠many" in views

@@ -312,7 +312,7 @@ class IssueList(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         text.append(flag, self._style("issue-list--new", True) if is_new and not marked else Style(bold=marked))
         text.append(" ")
-        text.append(_cell(str(issue.number), 6))
+        text.append(_cell(visible(issue.number, limit=12), 6))
         text.append(" ")
         text.append(_cell(visible(prio), 7), self._style(pstyle, True) if pstyle else Style())
         text.append(" ")
