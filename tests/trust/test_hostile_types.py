@@ -72,7 +72,7 @@ def test_sessions_table_renders_every_wrong_typed_value(tmp_path):
     text = _plain(sessions_table(sessions, projects, 2**62, alive=lambda pid: True))
     assert_clean(text, "the sessions table")
     for shown in (SHOWN_NUM_OSC52, "⚠abc", "⚠many", "⚠inf", "⚠X'1B5B324A'", "⚠2.5"):
-        assert shown in text, (shown, text)
+        assert shown[:11] in text, (shown, text)  # cells show at most 12 characters of a hostile value
 
 
 # -- the CLI ------------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ async def test_every_pane_and_dialog_shows_wrong_typed_values_literally(tmp_path
         assert_clean(screen, "the main screen")
         for shown in ("⚠␛]52…", "⚠␛]2;…", "⚠␛[2J…", "⚠1.5", "⚠inf"):  # the list's number column (6 cells)
             assert shown in screen, shown
-        for shown in (SHOWN_NUM_OSC52, "⚠abc", "⚠many", "⚠X'1B5B324A'", "⚠ten␛]52"):  # sessions, projects
+        for shown in (SHOWN_NUM_OSC52[:11], "⚠abc", "⚠many", "⚠X'1B5B324A'", "⚠ten␛]52"):  # sessions, projects
             assert shown in screen, shown
         for key, shown in (("osc52", SHOWN_NUM_OSC52), ("title", SHOWN_NUM_TITLE), ("clear", SHOWN_NUM_CLEAR)):
             lst.select_id(ids[key])

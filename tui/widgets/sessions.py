@@ -63,7 +63,7 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
             status.stylize("red")
         else:
             status.stylize("dim")
-        pid = Text("—", "dim") if s.pid is None else Text(visible(s.pid, limit=40))
+        pid = Text("—", "dim") if s.pid is None else Text(visible(s.pid, limit=12))
         if running and is_alive is not None:
             pid.append(" ✓" if is_alive else " ✗", "green" if is_alive else "bold red")
         project = projects.get(s.project_id)
