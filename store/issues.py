@@ -388,12 +388,14 @@ class IssueOps:
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
-        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else v)) for k, v in values.items()}
+        # A Hostile (a wrong-typed stored value) is put back as it was stored, never as its visible text.
+        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else stored(v)))
+                 for k, v in values.items()}
 
         def events(issue: Issue, fields: dict):
             for col, value in clean.items():
                 old = getattr(issue, col)
-                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else old)
+                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else stored(old))
                 if old != value:
                     yield ("restored:" + col, old, value)
 
