@@ -13,6 +13,7 @@ import json
 from . import timestamps
 from .errors import ImportFormatError
 from .events import append_event
+from .hostile import Hostile
 from .issues import fetch_issues
 from .models import Issue, IssueType, Priority, Status
 
@@ -25,22 +26,27 @@ _OPTIONAL_TIME = ("claimed_at", "completed_at")
 I32_MAX = 2**31 - 1
 
 
+def _stored(value):
+    """A field as JSON holds it: a Hostile (wrong-typed stored value) as what was stored, where JSON can."""
+    return value.json_value() if isinstance(value, Hostile) else value
+
+
 def issue_to_export(issue: Issue, now: str) -> dict:
     status = _EXPORT_STATUS.get(str(issue.status), "open")  # the crate reads unknown status as Open
     priority = str(issue.priority) if isinstance(issue.priority, Priority) else Priority.MEDIUM.value
     issue_type = str(issue.issue_type) if isinstance(issue.issue_type, IssueType) else IssueType.TASK.value
     return {
         "id": issue.id,
-        "number": issue.number,
-        "title": issue.title,
-        "description": issue.description,
+        "number": _stored(issue.number),
+        "title": _stored(issue.title),
+        "description": _stored(issue.description),
         "status": status,
         "priority": priority,
         "issue_type": issue_type,
-        "agent": issue.agent,
+        "agent": _stored(issue.agent),
         "is_blocked": bool(issue.is_blocked),
-        "blocked_reason": issue.blocked_reason,
-        "claimed_by": issue.claimed_by,
+        "blocked_reason": _stored(issue.blocked_reason),
+        "claimed_by": _stored(issue.claimed_by),
         "claimed_at": timestamps.to_export(issue.claimed_at),
         # The crate reads an unparseable created/updated time as "now".
         "created_at": timestamps.to_export(issue.created_at) or timestamps.to_export(now),

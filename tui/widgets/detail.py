@@ -49,7 +49,7 @@ def claim_line(issue: Issue, now_ns: int) -> Text:
 
 def head_text(issue: Issue, now_ns: int) -> Text:
     t = Text()
-    t.append(f"#{issue.number} ", "bold")
+    t.append(f"#{visible(issue.number, limit=40)} ", "bold")
     t.append(visible(issue.status).replace("_", " ") if issue.status != "" else "?", _status_style(issue))
     if issue.is_blocked:
         t.append(" BLOCKED", "bold red")
