@@ -170,7 +170,14 @@ class TriageActions:
         self.run_op(triage.release(), "release")
 
     def release_all_stale(self) -> None:
-        self.submit(lambda store: WriteDone(f"Released {store.release_stale_claims()} stale claims"))
+        def job(store: Store) -> WriteDone:
+            result = triage.release_all_stale(store)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            if not result.done:
+                return WriteDone("No stale claims to release", "warning")
+            return WriteDone(*result.message("released the stale claims of"))
+        self.submit(job)
 
     def action_delete(self: "IssuesApp") -> None:
         targets = self._targets()
@@ -258,7 +265,7 @@ class TriageActions:
                                     keys.get(binding.id, "")))
             if self.snapshot is not None and self.snapshot.counts.stale:
                 out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
-                            "back to open; recorded as events"))
+                            "back to open; recorded as events; z undoes it"))
             if self.undo_stack:
                 out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))
         return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from store import ConflictError, Issue, IssueType, Priority, Status, Store, StoreError
-from store.export import issue_to_export
+from store.issues import DeletedIssue
 from store.models import PRIORITY_ORDER
 
 STATE_FIELDS = ("status", "claimed_by", "claimed_at", "completed_at", "is_blocked", "blocked_reason")
@@ -34,7 +34,7 @@ class UndoStep:
     kind: str  # "restore" | "delete" (undo a create) | "recreate" (undo a delete)
     values: dict = field(default_factory=dict)
     expect_updated_at: str | None = None
-    export: dict | None = None
+    deleted: DeletedIssue | None = None  # what a delete removed (row + history), for "recreate"
     seen_updated_at: str | None = None  # the row's updated_at the action started from
 
 
@@ -193,26 +193,37 @@ def edit_description(description: str) -> Op:
 
 
 def delete(store: Store, targets: list[Issue]) -> OpResult:
-    """Delete; undo recreates each row from its export (id, number and timestamps kept)."""
+    """Delete; undo puts each row back with its whole history, exactly as stored."""
     result = OpResult()
     steps = []
-    now = store._now()
     for seen in targets:
         try:
-            ok = store.delete_issue(seen.id, expect_updated_at=seen.updated_at)
+            deleted = store.delete_issue_keeping(seen.id, expect_updated_at=seen.updated_at)
         except ConflictError as exc:
             result.conflicts.append((seen, exc))
             continue
         except StoreError as exc:
             result.errors.append((seen, exc))
             continue
-        if ok:
+        if deleted is not None:
             result.done.append(seen)
-            steps.append(UndoStep(seen.id, seen.number, "recreate", export=issue_to_export(seen, now)))
+            steps.append(UndoStep(seen.id, seen.number, "recreate", deleted=deleted))
         else:
             result.refused.append((seen, "already deleted"))
     if steps:
         result.undo = UndoEntry("delete", steps)
+    return result
+
+
+def release_all_stale(store: Store) -> OpResult:
+    """Release every stale claim in one transaction, as one undo step (undo gives each claim back)."""
+    before = store.release_stale()
+    written = getattr(store, "last_written_at", None)
+    result = OpResult(done=list(before))
+    steps = [UndoStep(i.id, i.number, "restore", snapshot_fields(i, STATE_FIELDS), written,
+                      seen_updated_at=i.updated_at) for i in before]
+    if steps:
+        result.undo = UndoEntry(f"release of {len(steps)} stale claim{'s' if len(steps) != 1 else ''}", steps)
     return result
 
 
@@ -221,8 +232,6 @@ def undo(store: Store, entry: UndoEntry, stack: list[UndoEntry] | None = None) -
 
     Earlier entries in `stack` that expected the state this undo restores are moved onto the undo's own
     write, so `z z z` on one issue walks back step by step instead of tripping on its own guard."""
-    import json
-
     result = OpResult()
     for step in entry.steps:
         issue = store.get_issue_by_id(step.issue_id)
@@ -241,7 +250,7 @@ def undo(store: Store, entry: UndoEntry, stack: list[UndoEntry] | None = None) -
                 if issue is not None:
                     result.refused.append((issue, "exists again"))
                     continue
-                store.import_json(json.dumps([step.export]))
+                store.undelete_issue(step.deleted)
         except ConflictError as exc:
             result.conflicts.append((issue or _stub(step), exc))
             continue
