@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import counts as counts_cache, timestamps
 from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
-from .events import append_event
+from .events import append_event, put_events, take_events
 from .hostile import integer, stored, text
 from .models import Counts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
@@ -31,6 +32,17 @@ _BASE_COLS = (
     "id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
     "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at",
 )
+
+
+@dataclass(frozen=True)
+class DeletedIssue:
+    """What a delete removed, exactly as stored (every column, raw values), so undo can put it back."""
+    issue_id: str
+    number: object
+    columns: tuple[str, ...]
+    row: tuple
+    event_columns: tuple[str, ...]
+    events: tuple[tuple, ...]
 
 
 # -- validation of new input ---------------------------------------------------------------------
@@ -288,11 +300,33 @@ class IssueOps:
                             expect_updated_at=expect_updated_at, actor=actor)
 
     def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
+        return self.delete_issue_keeping(issue_id, expect_updated_at=expect_updated_at) is not None
+
+    def delete_issue_keeping(self, issue_id: str, *, expect_updated_at: str | None = None) -> DeletedIssue | None:
+        """Delete the issue and its history in one transaction; what was removed (None: no such issue)."""
         with self._write() as conn:
             if self._guarded_row(conn, issue_id, expect_updated_at, "nothing was deleted") is None:
-                return False
-            conn.execute("DELETE FROM issue_events WHERE issue_id = ?", (issue_id,))
-            return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
+                return None
+            cur = conn.execute("SELECT * FROM issues WHERE id = ?", (issue_id,))
+            columns = tuple(d[0] for d in cur.description)
+            row = cur.fetchone()
+            event_columns, events = take_events(conn, issue_id)
+            conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,))
+            return DeletedIssue(issue_id, row[columns.index("number")], columns, tuple(row), event_columns,
+                                tuple(events))
+
+    def undelete_issue(self, deleted: DeletedIssue, *, actor: str | None = None) -> None:
+        """Put a deleted issue back with its whole history, as stored, plus one `restored` event, in one
+        transaction. ConflictError (nothing written) if its id or number is taken again."""
+        with self._write() as conn:
+            taken = conn.execute("SELECT id FROM issues WHERE id = ? OR number = ?",
+                                 (deleted.issue_id, deleted.number)).fetchone()
+            if taken is not None:
+                raise ConflictError(f"#{deleted.number} exists again; nothing was restored", self._get(conn, taken[0]))
+            cols = ", ".join(f'"{c}"' for c in deleted.columns)
+            conn.execute(f"INSERT INTO issues ({cols}) VALUES ({', '.join('?' * len(deleted.columns))})", deleted.row)
+            put_events(conn, deleted.event_columns, list(deleted.events))
+            append_event(conn, deleted.issue_id, self._actor(actor), "restored", None, None, self._now())
 
     # -- crate API: workflow -------------------------------------------------------------------
     def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
@@ -566,6 +600,11 @@ class IssueOps:
 
     def release_stale_claims(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> int:
         """Release every stale claim in one transaction. Returns how many were released."""
+        return len(self.release_stale(minutes, actor=actor))
+
+    def release_stale(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> list[Issue]:
+        """Release every stale claim in one transaction; the issues as they were before (for undo).
+        `last_written_at` is their new `updated_at`."""
         _, cutoff = self._cutoff(minutes)
         with self._write() as conn:
             stale = fetch_issues(conn.execute(
@@ -576,7 +615,8 @@ class IssueOps:
                 conn.execute("UPDATE issues SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = ? "
                              "WHERE id = ?", (now, issue.id))
                 append_event(conn, issue.id, self._actor(actor), "released", issue.claimed_by, None, now)
-            return len(stale)
+            self.last_written_at = now
+            return stale
 
 
 __all__ = ["IssueOps", "PRIORITY_ORDER", "VIEWS", "TITLE_MAX", "DESCRIPTION_MAX"]

@@ -249,7 +249,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         _update_if_changed(self.query_one("#status", Static), status_text(
             self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
             info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem))
+            snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         q = self.query_state
         project_name = None
         if q.project_id and snap:
@@ -302,6 +302,17 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                    namespaces)
+        if target is self and name in WRITE_ACTIONS:
+            why = self.write_refusal()
+            if why:
+                self.notify(visible(why), severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
@@ -313,6 +324,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        if msg.finished_write:
+            self.write_finished()
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:
