@@ -376,3 +376,6 @@ class PgIssueOps:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
         return c
+
+    def distrust_counts(self) -> None:
+        """Counts on PostgreSQL are always read from the table (nothing cached to distrust)."""
