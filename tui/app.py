@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
 
-from store import IssueType, Priority, Store, default_actor
+from store import IssueType, Priority, Store, default_actor, is_server_target
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
@@ -103,7 +103,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
-        self.db_path = Path(db_path)
+        self.db_path = db_path if isinstance(db_path, str) and is_server_target(db_path) else Path(db_path)
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
