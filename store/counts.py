@@ -37,6 +37,7 @@ class CountsState:
         self.verified_at: float | None = None
         self.cost_s = 0.0
         self.force = False  # the next read recounts (a caller saw the counts contradict the rows)
+        self.trust_first = False  # the first read may use a plausible cache; the read after it verifies
         self.repair = False  # the cache was found wrong: rebuild it when writable
 
 
@@ -114,6 +115,10 @@ def status_rows(st, conn: sqlite3.Connection) -> Rows:
         cached = _cached(conn)
         due = (state.force or state.verified_at is None
                or time.monotonic() - state.verified_at >= max(MIN_VERIFY_INTERVAL_S, VERIFY_COST_FACTOR * state.cost_s))
+        if state.trust_first and state.verified_at is None and cached is not None \
+                and plausible(conn, cached, st._has_store_indexes):
+            state.trust_first = False  # the first screen at start-up: the next read verifies (still due)
+            return cached
         if not due and cached is not None and plausible(conn, cached, st._has_store_indexes):
             rows = cached
         else:

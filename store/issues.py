@@ -574,6 +574,11 @@ class IssueOps:
         counts_cache.repair(self)  # outside the read lock
         return c
 
+    def defer_first_count_check(self) -> None:
+        """Let the first counts() use the trigger-kept cache if it passes the cheap checks (start-up: the first
+        screen does not wait for a recount, ~45 ms at 1M issues); the next counts() verifies it for real."""
+        self._counts_state.trust_first = True
+
     def distrust_counts(self) -> None:
         """The counts contradicted rows a caller read: the next counts() recounts from the table."""
         self._counts_state.force = True

@@ -122,8 +122,14 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
             "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.config.check(self.available_themes, binding_ids())
+        self.config.check_theme(self.available_themes)
         self.theme = self.config.theme
+
+    def run(self, *args, **kwargs):
+        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
+        while Textual starts, so the first frame already shows the issues."""
+        self.source.prefetch(self.query_state)
+        return super().run(*args, **kwargs)
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -164,6 +170,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
         if self.config.keymap:
+            self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
         if self.config.problems:  # one toast, one line per problem (each names the file and the key)
             self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",

@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from watchfiles import watch
-
 WATCH_SUFFIXES = ("", "-wal", "-journal")
 
 
@@ -33,6 +31,8 @@ def _exists(path: Path) -> bool:
 def watch_db(db_path: Path, on_change: Callable[[], None], stop: threading.Event,
              debounce_ms: int = 30, step_ms: int = 10) -> None:
     """Block until `stop` is set, calling `on_change()` after each burst of relevant file events."""
+    from watchfiles import watch  # on the watch thread, after the first screen: not on the start-up path
+
     names = watched_names(db_path)
     folder = db_path.parent
 
