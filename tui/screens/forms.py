@@ -16,12 +16,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ..widgets.inputs import OrderedInput, OrderedTextArea
+from ..widgets.inputs import OrderedInput, OwnBindingsFirst
 
 from store import IssueType, Priority, ValidationError
 from store.issues import validate_agent, validate_description, validate_title
 
 from ..text import visible
+
+
+class OrderedTextArea(OwnBindingsFirst, TextArea):
+    """A TextArea whose editing keys cannot be overtaken by the letters typed after them (see widgets/inputs)."""
 
 
 def no_blink(screen) -> None:
