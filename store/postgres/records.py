@@ -7,7 +7,7 @@ import uuid
 from ..errors import ValidationError
 from ..models import Event, Project, Session, SessionStatus
 from ..projects import validate_project
-from ..sessions import _session
+from ..sessions import _session, read_sessions_window
 from .issues import db_time
 
 EVENT_SELECT = "id, issue_id, actor, event_type, old_value, new_value, created_at_text"
@@ -33,6 +33,15 @@ class PgRecordOps:
             rows = conn.execute(f"SELECT {EVENT_SELECT} FROM issue_events WHERE issue_id = %s "
                                 "ORDER BY created_at_text, ord", (issue_id,)).fetchall()
         return [Event(*r) for r in rows]
+
+    def recent_issue_events(self, issue_id: str, limit: int = 200) -> tuple[int, list[Event]]:
+        """(events the issue has, its newest `limit` events oldest first): the history pane's window."""
+        with self._read() as conn:
+            total = conn.execute("SELECT count(*) FROM issue_events WHERE issue_id = %s", (issue_id,)).fetchone()[0]
+            rows = conn.execute(f"SELECT {EVENT_SELECT} FROM issue_events WHERE issue_id = %s "
+                                "ORDER BY created_at_text DESC, ord DESC LIMIT %s", (issue_id, limit)).fetchall()
+        rows.reverse()
+        return total, [Event(*r) for r in rows]
 
     # -- projects ------------------------------------------------------------------------------------
     def create_project(self, name: str, path: str, description: str | None = None,
@@ -119,6 +128,20 @@ class PgRecordOps:
         if project_id is None:
             return self._sessions("ORDER BY started_at_text DESC")
         return self._sessions("WHERE project_id = %s ORDER BY started_at_text DESC", (project_id,))
+
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one GROUP BY."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT project_id, count(*), count(*) FILTER (WHERE status = 'running') "
+                                "FROM sessions GROUP BY project_id").fetchall()
+        return {pid: (total, running) for pid, total, running in rows}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running first, each part newest first (see store/sessions.py)."""
+        with self._read() as conn:
+            return read_sessions_window(lambda sql, params: conn.execute(sql, params).fetchall(), project_id,
+                                        limit, offset, ph="%s", started="started_at_text", columns=SESSION_SELECT)
 
     def get_session(self, session_id: str) -> Session | None:
         rows = self._sessions("WHERE id = %s", (session_id,))
