@@ -57,3 +57,14 @@ class EventOps:
                 (issue_id,),
             ).fetchall()
         return [_event(row) for row in rows]
+
+    def recent_issue_events(self, issue_id: str, limit: int = 200) -> tuple[int, list[Event]]:
+        """(events the issue has, its newest `limit` events oldest first): the history pane's window, so
+        100k events on one issue cost what 200 do."""
+        with self._read() as conn:
+            total = conn.execute("SELECT count(*) FROM issue_events WHERE issue_id = ?", (issue_id,)).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT {EVENT_COLUMNS} FROM issue_events WHERE issue_id = ? ORDER BY created_at DESC, rowid DESC "
+                "LIMIT ?", (issue_id, limit)).fetchall()
+        rows.reverse()
+        return total, [_event(row) for row in rows]

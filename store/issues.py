@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import counts as counts_cache, timestamps
-from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event, put_events, take_events
 from .hostile import integer, stored, text
@@ -25,6 +25,7 @@ REASON_MAX = 10_000
 AGENT_MAX = 100
 DEFAULT_AGENT = "codex"
 CLAIM_MINUTES = 15
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 _BASE_COLS = (
@@ -98,6 +99,9 @@ def _blocked(value) -> bool:
         return bool(value)
 
 
+_NO_EMPTY: frozenset = frozenset()
+
+
 def issue_reader(names: list[str]):
     """A fast row -> Issue function for one cursor's column list (positions worked out once)."""
     pos = {name: i for i, name in enumerate(names)}
@@ -114,23 +118,28 @@ def issue_reader(names: list[str]):
         # `number`, a blob in `title`) becomes a Hostile, shown as visible text and never computed with.
         status = g["status"](row)
         title = row[i_title]
+        description, reason, claimed_by = g["description"](row), g["blocked_reason"](row), g["claimed_by"](row)
+        empty = (frozenset(name for name, v in (("description", description), ("blocked_reason", reason),
+                                                 ("claimed_by", claimed_by)) if v == "")
+                 if "" in (description, reason, claimed_by) else _NO_EMPTY)
         return Issue(
             id=row[i_id],
             number=integer(row[i_num]),
             title=text(title) if title is not None else "",
-            description=text(g["description"](row)) or None,  # '' reads as NULL (compat.md decision 6)
+            description=text(description) or None,  # '' reads as NULL (compat.md decision 6)
             status=Status.lenient(text(status)) if status is not None else "",
             priority=Priority.lenient(text(g["priority"](row))),
             issue_type=IssueType.lenient(text(g["issue_type"](row))),
             agent=text(g["agent"](row)) or "",
             is_blocked=_blocked(g["is_blocked"](row)),
-            blocked_reason=text(g["blocked_reason"](row)) or None,
-            claimed_by=text(g["claimed_by"](row)) or None,
+            blocked_reason=text(reason) or None,
+            claimed_by=text(claimed_by) or None,
             claimed_at=text(g["claimed_at"](row)) or None,
             created_at=text(g["created_at"](row)) or "",
             updated_at=text(g["updated_at"](row)) or "",
             completed_at=text(g["completed_at"](row)) or None,
             extra={name: row[i] for name, i in extras} if extras else {},
+            stored_empty=empty,
         )
 
     return read
@@ -208,8 +217,11 @@ class IssueOps:
             return self._get(conn, issue_id)
 
     def get_issue_by_number(self, number: int) -> Issue | None:
+        number = int(number)
+        if not INT64_MIN <= number <= INT64_MAX:  # SQLite cannot even bind it (OverflowError): no such issue
+            return None
         with self._read() as conn:
-            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (int(number),)))
+            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (number,)))
         return rows[0] if rows else None
 
     def list_issues(self, status: Status | str | None = None) -> list[Issue]:
@@ -410,12 +422,14 @@ class IssueOps:
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
-        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else v)) for k, v in values.items()}
+        # A Hostile (a wrong-typed stored value) is put back as it was stored, never as its visible text.
+        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else stored(v)))
+                 for k, v in values.items()}
 
         def events(issue: Issue, fields: dict):
             for col, value in clean.items():
                 old = getattr(issue, col)
-                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else old)
+                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else stored(old))
                 if old != value:
                     yield ("restored:" + col, old, value)
 
@@ -464,7 +478,8 @@ class IssueOps:
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
         sql, params = self._view_sql(view, agent, search, project_id)
-        limit, offset = int(limit), int(offset)
+        # `ready -n 99999999999999999999`: as many as there are (SQLite's LIMIT is a 64-bit integer)
+        limit, offset = max(0, min(int(limit), INT64_MAX)), max(0, min(int(offset), INT64_MAX))
         if total is not None and offset > total // 2 and offset < total:
             head, _, order = sql.rpartition(" ORDER BY ")
             flipped = ", ".join(t[:-5] if t.endswith(" DESC") else t + " DESC" for t in order.split(", "))
@@ -558,6 +573,11 @@ class IssueOps:
         c.ready = max(c.open - open_claimed, 0)
         counts_cache.repair(self)  # outside the read lock
         return c
+
+    def defer_first_count_check(self) -> None:
+        """Let the first counts() use the trigger-kept cache if it passes the cheap checks (start-up: the first
+        screen does not wait for a recount, ~45 ms at 1M issues); the next counts() verifies it for real."""
+        self._counts_state.trust_first = True
 
     def distrust_counts(self) -> None:
         """The counts contradicted rows a caller read: the next counts() recounts from the table."""

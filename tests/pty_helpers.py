@@ -53,6 +53,10 @@ class PtyProcess:
                 return
             with self._lock:
                 self.raw += chunk
+                self._received()
+
+    def _received(self) -> None:
+        """Called with the lock held after each chunk (a subclass may answer the terminal's queries)."""
 
     def output(self) -> bytes:
         with self._lock:

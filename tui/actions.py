@@ -21,13 +21,12 @@ from store.issues import validate_agent, validate_reason
 from . import triage
 from .format import plural
 from .messages import WriteDone
-from .screens.confirm import ConfirmScreen
-from .screens.forms import IssueForm, IssueFormResult, PromptScreen
 from .text import visible
 from .widgets.ready_queue import IssueList
 
 if TYPE_CHECKING:
     from .app import IssuesApp
+    from .screens.forms import IssueFormResult
 
 WRITE_ACTIONS = {"new_issue", "block", "unblock", "bump", "priority", "cycle_type", "set_agent", "complete",
                  "reopen", "release", "edit", "edit_external", "delete", "undo"}
@@ -155,6 +154,7 @@ class TriageActions:
         def done(answer: bool | None) -> None:
             if answer:
                 then()
+        from .screens.confirm import ConfirmScreen  # imported on first use: not on the start-up path
         self.push_screen(ConfirmScreen(question, detail, yes), done)
 
     def run_op(self: "IssuesApp", op: triage.Op, label: str, targets: list[Issue] | None = None) -> None:
@@ -183,6 +183,7 @@ class TriageActions:
             if reason:
                 self.run_op(triage.block(reason), "block", targets)
 
+        from .screens.forms import PromptScreen  # imported on first use (TextArea, Select: not at start-up)
         self.push_screen(PromptScreen(f"Block {self._describe(targets)} — why?", placeholder="reason (required)",
                                       validate=validate_reason), done)
 
@@ -207,6 +208,7 @@ class TriageActions:
             if agent:
                 self.run_op(triage.set_agent(agent), "agent", targets)
 
+        from .screens.forms import PromptScreen
         self.push_screen(PromptScreen(f"Agent for {self._describe(targets)}", value=targets[0].agent,
                                       validate=validate_agent), done)
 
@@ -282,6 +284,7 @@ class TriageActions:
                 return WriteDone(f"Created #{issue.number}", select_id=issue.id)
             self.submit(job)
 
+        from .screens.forms import IssueForm
         self.push_screen(IssueForm("New issue", priority=d["priority"], issue_type=d["issue_type"],
                                    agent=d["agent"]), done)
 
@@ -300,6 +303,7 @@ class TriageActions:
                 return
             self.run_op(triage.edit(title, description), "edit", [issue])
 
+        from .screens.forms import IssueForm
         self.push_screen(IssueForm(f"Edit #{issue.number}", title=issue.title, description=issue.description or "",
                                    priority=parse_or(Priority, issue.priority, Priority.MEDIUM),
                                    issue_type=parse_or(IssueType, issue.issue_type, IssueType.TASK),

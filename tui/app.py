@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
 
-from store import IssueType, Priority, Store, default_actor
+from store import IssueType, Priority, Store, default_actor, is_server_target
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
@@ -103,7 +103,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
-        self.db_path = Path(db_path)
+        self.db_path = db_path if isinstance(db_path, str) and is_server_target(db_path) else Path(db_path)
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
@@ -122,8 +122,14 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
             "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.config.check(self.available_themes, binding_ids())
+        self.config.check_theme(self.available_themes)
         self.theme = self.config.theme
+
+    def run(self, *args, **kwargs):
+        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
+        while Textual starts, so the first frame already shows the issues."""
+        self.source.prefetch(self.query_state)
+        return super().run(*args, **kwargs)
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -164,6 +170,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
         if self.config.keymap:
+            self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
         if self.config.problems:  # one toast, one line per problem (each names the file and the key)
             self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
@@ -225,7 +232,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         else:
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
-        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
+                                                  snap.sessions_total, snap.sessions_running)
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
         self._render_status()
         self.load_count += 1

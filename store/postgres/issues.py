@@ -17,7 +17,7 @@ from ..errors import ConflictError, ValidationError
 from ..issues import (CLAIM_MINUTES, VIEWS, issue_reader, like_pattern, validate_agent,
                       validate_description, validate_title)
 from ..models import Counts, Issue, IssueType, Priority, Status
-from .connection import ns_to_dt
+from .connection import dt_to_ns, ns_to_dt
 from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL
 
 BASE_SELECT = ("id, number, title, description, status, priority, issue_type, agent, is_blocked, blocked_reason, "
@@ -123,16 +123,26 @@ class PgIssueOps:
                            (issue_id,))
         return rows[0] if rows else None
 
-    def _guarded(self, conn, issue_id: str, expect_updated_at: str | None, nothing: str) -> Issue | None:
-        """The row, locked for this transaction, checked against the `updated_at` the caller saw."""
-        issue = self._get(conn, issue_id, lock=True)
+    def _guarded(self, conn, issue_id: str, expect_updated_at: str | None, nothing: str, with_now: bool = False):
+        """The row, locked for this transaction, checked against the `updated_at` the caller saw
+        (with `with_now`: (row, the transaction's now as crate text), read in the same round trip)."""
+        rows = self._fetch(conn, f"SELECT {self._select}, coalesce(%s::timestamptz, now()) AS tx_now FROM issues "
+                           "WHERE id = %s FOR UPDATE", (self._clock_dt(), issue_id))
+        issue = rows[0] if rows else None
+        now = None
+        if issue is not None:
+            tx_now = issue.extra.pop("tx_now")
+            now = timestamps.format_ns(self._clock() if self._clock is not None else dt_to_ns(tx_now))
+        elif with_now:
+            now = self._tx_now(conn)[1]
+        result = (issue, now) if with_now else issue
         if issue is None:
             if expect_updated_at is not None:
                 raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
-            return None
+            return result
         if expect_updated_at is not None and issue.updated_at != expect_updated_at:
             raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)
-        return issue
+        return result
 
     # -- CRUD ------------------------------------------------------------------------------------
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
@@ -183,10 +193,9 @@ class PgIssueOps:
                 event: Callable[[Issue, dict], Iterable[tuple[str, object, object]]],
                 expect_updated_at: str | None, actor: str | None) -> bool:
         def body(conn):
-            issue = self._guarded(conn, issue_id, expect_updated_at, "nothing was written")
+            issue, now = self._guarded(conn, issue_id, expect_updated_at, "nothing was written", with_now=True)
             if issue is None or not allowed(issue):
                 return False
-            _, now = self._tx_now(conn)
             fields = changes(issue, now)
             events = list(event(issue, fields))
             self.last_written_at = now if events else issue.updated_at
@@ -194,9 +203,10 @@ class PgIssueOps:
                 return True
             fields["updated_at"] = now
             sets, params = set_clause(fields)
-            conn.execute(f"UPDATE issues SET {sets} WHERE id = %s", (*params, issue_id))
-            for event_type, old, new in events:
-                self._event(conn, issue_id, self._actor(actor), event_type, old, new, now)
+            with conn.pipeline():  # the update and its events in one round trip
+                conn.execute(f"UPDATE issues SET {sets} WHERE id = %s", (*params, issue_id))
+                for event_type, old, new in events:
+                    self._event(conn, issue_id, self._actor(actor), event_type, old, new, now)
             return True
 
         return self._transact(body)
@@ -264,25 +274,30 @@ class PgIssueOps:
             expect_updated_at=expect_updated_at, actor=actor)
 
     def claim_next(self, run_id: str, agent: str | None = None, *, actor: str | None = None) -> Issue | None:
-        """Atomically claim the next ready issue in the crate's order (None when none is ready)."""
+        """Atomically claim the next ready issue in the crate's order (None when none is ready).
+
+        One statement (its own transaction): pick with FOR UPDATE SKIP LOCKED, claim, record the event."""
         where, params = self._ready_where(agent, None, None)
-
-        def body(conn):
-            dt, now = self._tx_now(conn)
-            row = conn.execute(
-                f"SELECT id, claimed_by FROM issues WHERE {where} ORDER BY {_order_sql(_ORDERS['ready'])} "
-                "LIMIT 1 FOR UPDATE SKIP LOCKED", params).fetchone()
-            if row is None:
-                return None
-            issue_id, previous = row
-            conn.execute("UPDATE issues SET status = 'in_progress', claimed_by = %s, claimed_at = %s, "
-                         "claimed_at_text = %s, updated_at = %s, updated_at_text = %s WHERE id = %s",
-                         (run_id, dt, now, dt, now, issue_id))
-            self._event(conn, issue_id, actor or run_id, "claimed", previous or None, run_id, now)
-            self.last_written_at = now
-            return self._get(conn, issue_id)
-
-        return self._transact(body)
+        clock = self._clock_dt()
+        text = timestamps.format_ns(self._clock()) if self._clock is not None else None
+        cols = self._select
+        sql = (f"WITH t AS (SELECT coalesce(%s::timestamptz, now()) AS ts), "
+               f"n AS (SELECT t.ts, coalesce(%s::text, tui_rfc3339(t.ts)) AS txt FROM t), "
+               f"next AS (SELECT id, claimed_by FROM issues WHERE {where} ORDER BY {_order_sql(_ORDERS['ready'])} "
+               f"LIMIT 1 FOR UPDATE SKIP LOCKED), "
+               f"upd AS (UPDATE issues SET status = 'in_progress', claimed_by = %s, claimed_at = n.ts, "
+               f"claimed_at_text = n.txt, updated_at = n.ts, updated_at_text = n.txt FROM next, n "
+               f"WHERE issues.id = next.id RETURNING issues.*, next.claimed_by AS previous), "
+               f"ev AS (INSERT INTO issue_events (id, issue_id, actor, event_type, old_value, new_value, created_at, "
+               f"created_at_text) SELECT gen_random_uuid()::text, id, %s, 'claimed', nullif(previous, ''), %s, "
+               f"claimed_at, claimed_at_text FROM upd) "
+               f"SELECT {cols} FROM upd")
+        args = (clock, text, *params, run_id, actor or run_id, run_id)
+        rows = self._transact(lambda conn: self._fetch(conn, sql, args), atomic=False)
+        if not rows:
+            return None
+        self.last_written_at = rows[0].updated_at
+        return rows[0]
 
     def heartbeat(self, issue_id: str, run_id: str) -> bool:
         """Extend the lease of a claim held by `run_id` (claimed_at = now). False if another run holds it."""
@@ -439,3 +454,6 @@ class PgIssueOps:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
         return c
+
+    def distrust_counts(self) -> None:
+        """Counts on PostgreSQL are always read from the table (nothing cached to distrust)."""
