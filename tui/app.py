@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
 
-from store import IssueType, Priority, Store, default_actor
+from store import IssueType, Priority, Store, default_actor, is_server_target
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
@@ -105,7 +105,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, Layout, ErrorHandling,
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
-        self.db_path = Path(db_path)
+        self.db_path = db_path if isinstance(db_path, str) and is_server_target(db_path) else Path(db_path)
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
@@ -233,7 +233,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, Layout, ErrorHandling,
         else:
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
-        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
+                                                  snap.sessions_total, snap.sessions_running)
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
         self._render_status()
         self.load_count += 1
@@ -256,7 +257,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, Layout, ErrorHandling,
         _update_if_changed(self.query_one("#status", Static), status_text(
             self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
             info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem))
+            snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         q = self.query_state
         project_name = None
         if q.project_id and snap:
@@ -309,6 +310,17 @@ class IssuesApp(TriageActions, Navigation, EditorActions, Layout, ErrorHandling,
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                    namespaces)
+        if target is self and name in WRITE_ACTIONS:
+            why = self.write_refusal()
+            if why:
+                self.notify(visible(why), severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
@@ -320,6 +332,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, Layout, ErrorHandling,
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        if msg.finished_write:
+            self.write_finished()
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:

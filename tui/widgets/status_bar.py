@@ -41,15 +41,17 @@ PATH_CELLS = 80  # a longer path keeps its end (the file name): `…/code/projec
 
 
 def status_text(path: str, version: int, journal: str, read_only: str | None, counts: Counts | None,
-                loaded_at: float | None, live: bool, problem: str | None) -> Text:
-    """`issues-tui ● live 06:23:13  [problem] [READ-ONLY: why]  path v5 wal  open 18  in progress 6 …`: what is
-    wrong and which file come first (the counts, which the views line repeats per view, are what a narrow
-    terminal cuts); a long path keeps its file name."""
+                loaded_at: float | None, live: bool, problem: str | None, *, saving: bool = False) -> Text:
+    """`issues-tui ● live 06:23:13  [saving…] [problem] [READ-ONLY: why]  path v5 wal  open 18  in progress 6 …`:
+    what is wrong and which file come first (the counts, which the views line repeats per view, are what a
+    narrow terminal cuts); a long path keeps its file name."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append("issues-tui ", "bold")
     t.append("● live" if live else "❚❚ paused", "green" if live else "bold yellow")
     if loaded_at is not None:
         t.append(f" {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
+    if saving:  # a write is waiting (another process holds the lock): the key was not lost
+        t.append("  saving…", "bold yellow")
     if problem:  # what is wrong comes before everything else
         t.append("  ")
         t.append(visible(problem), "bold reverse red")
