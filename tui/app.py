@@ -36,6 +36,7 @@ from .navigation import VIEW_KEYS, Navigation
 from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
+from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.sessions import SessionsPane
@@ -68,6 +69,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
         Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="app.palette",
+                tooltip="Command palette: views, filters, go to #N, triage, theme, release all stale claims"),
         Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
                 tooltip="Show the issue detail full screen (escape or f to go back)"),
         # Triage: on the selected issue, or on every marked one.
@@ -115,11 +118,18 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         self.init_navigation()
         defaults = self.config.new_issue
         self.new_defaults = {
-            "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config.problems),
-            "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config.problems),
+            "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config, "priority"),
+            "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+        self.config.check_theme(self.available_themes)
+        self.theme = self.config.theme
+
+    def run(self, *args, **kwargs):
+        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
+        while Textual starts, so the first frame already shows the issues."""
+        self.source.prefetch(self.query_state)
+        return super().run(*args, **kwargs)
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -142,7 +152,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.source.label) + " …"), id="status")
         yield Static("", id="views")
-        yield Input(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
+        yield OrderedInput(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
         with Horizontal(id="main"):
             with Vertical(id="list-box"):
                 yield Static(header_text(200), id="list-header")
@@ -160,9 +170,11 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
         if self.config.keymap:
+            self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
-        for problem in self.config.problems:
-            self.notify(problem, severity="warning", markup=False)
+        if self.config.problems:  # one toast, one line per problem (each names the file and the key)
+            self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
+                        markup=False, timeout=20)
         self.query_one(IssueList).focus()
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
@@ -220,7 +232,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         else:
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
-        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
+                                                  snap.sessions_total, snap.sessions_running)
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
         self._render_status()
         self.load_count += 1
@@ -243,7 +256,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
         _update_if_changed(self.query_one("#status", Static), status_text(
             self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
             info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem))
+            snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         q = self.query_state
         project_name = None
         if q.project_id and snap:
@@ -296,6 +309,17 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                    namespaces)
+        if target is self and name in WRITE_ACTIONS:
+            why = self.write_refusal()
+            if why:
+                self.notify(visible(why), severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
@@ -307,6 +331,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        if msg.finished_write:
+            self.write_finished()
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:
@@ -323,6 +349,14 @@ def _update_if_changed(widget: Static, text: Text) -> None:
         widget.update(text, layout=False)
 
 
+def binding_ids() -> set[str]:
+    """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
+    from .screens.confirm import ConfirmScreen
+    from .screens.forms import IssueForm, PromptScreen
+    classes = (IssuesApp, IssueList, DetailPane, HelpScreen, ConfirmScreen, PromptScreen, IssueForm)
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+
+
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
                   read_only: bool = False) -> int:
     """Entry point used by `issues-tui [DB]`: check the path first (one clear line, exit 2), then run."""
@@ -333,7 +367,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     config = load_config()
     autopilot = None
     if demo:
-        from .demo import demo_setup, spawn_autopilot, stop_autopilot
+        from .demo import demo_cleanup, demo_setup, spawn_autopilot, stop_autopilot
 
         path = demo_setup()
         autopilot = spawn_autopilot(path)
@@ -352,6 +386,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     finally:
         if autopilot is not None:
             stop_autopilot(autopilot)
+            demo_cleanup(path)  # the demo's temp folder goes with it
     crash = crash or app.crash
     if crash is not None:
         print(crash_line(crash), file=sys.stderr)

@@ -47,14 +47,14 @@ def clock(secs: float) -> str:
 def money(value: object) -> str:
     if value is None:
         return "—"
-    return f"${value:,.2f}" if _real(value) else visible(value, limit=40)
+    return f"${value:,.2f}" if _real(value) else visible(value, limit=12)
 
 
 def count(value: object) -> str:
     """An integer with thousands separators (`1,234`); anything else as visible text."""
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return visible(value, limit=40)
+    return visible(value, limit=12)
 
 
 def ratio(num: object, den: object) -> float | None:
@@ -66,3 +66,12 @@ def ratio(num: object, den: object) -> float | None:
     except (OverflowError, ZeroDivisionError):
         return None
     return out if out == out and abs(out) != float("inf") else None
+
+
+def plural(n: object, singular: str, plural_form: str | None = None) -> str:
+    """`1 match`, `7 matches`, `1,024 issues`: a number with its noun, properly pluralised."""
+    if n == 1:
+        return f"1 {singular}"
+    if plural_form is None:
+        plural_form = singular + ("es" if singular.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{count(n)} {plural_form}"

@@ -33,7 +33,7 @@ def check_server_target(target: str, create: bool, read_only: bool) -> str | Non
 
 def check_dashboard_path(path: Path, create: bool, read_only: bool) -> str | None:
     """Why the dashboard cannot open `path` (one line that says how to start), or None. Writes nothing."""
-    from store.connection import preflight
+    from store.opening import preflight
 
     if is_server_target(str(path)):
         return check_server_target(str(path), create, read_only)

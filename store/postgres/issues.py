@@ -40,6 +40,24 @@ _ORDERS = {
 _FLIP = {"ASC": "DESC", "DESC": "ASC", "ASC NULLS FIRST": "DESC NULLS LAST"}
 
 
+_SERVER_ISSUE_COLS = ("change_seq", "change_xid")  # stamped by the server on every write
+_SERVER_EVENT_COLS = ("ord",)  # GENERATED ALWAYS: a re-inserted history gets new ones, in the same order
+
+
+def _raw(conn, sql: str, params, skip: tuple[str, ...], many: bool = False):
+    """(columns, row or rows) exactly as stored, without the columns the server writes itself."""
+    cur = conn.execute(sql, params)
+    names = [d.name for d in cur.description]
+    keep = [i for i, n in enumerate(names) if n not in skip]
+    rows = [tuple(r[i] for i in keep) for r in cur.fetchall()]
+    return tuple(names[i] for i in keep), (tuple(rows) if many else rows[0])
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+
 def _order_sql(order, flip: bool = False) -> str:
     return ", ".join(f"{expr} {_FLIP[d] if flip else d}" for expr, d in order)
 
@@ -202,6 +220,34 @@ class PgIssueOps:
 
         return self._transact(body)
 
+    def delete_issue_keeping(self, issue_id: str, *, expect_updated_at: str | None = None) -> neutral.DeletedIssue | None:
+        """As on SQLite: delete with the history, and return every stored value (undo puts them back)."""
+        def body(conn):
+            if self._guarded(conn, issue_id, expect_updated_at, "nothing was deleted") is None:
+                return None
+            columns, row = _raw(conn, "SELECT * FROM issues WHERE id = %s", (issue_id,), _SERVER_ISSUE_COLS)
+            event_columns, events = _raw(conn, "SELECT * FROM issue_events WHERE issue_id = %s "
+                                         "ORDER BY created_at_text, ord", (issue_id,), _SERVER_EVENT_COLS, many=True)
+            conn.execute("DELETE FROM issue_events WHERE issue_id = %s", (issue_id,))
+            conn.execute("DELETE FROM issues WHERE id = %s", (issue_id,))
+            return neutral.DeletedIssue(issue_id, row[columns.index("number")], columns, row, event_columns, events)
+
+        return self._transact(body)
+
+    def undelete_issue(self, deleted: neutral.DeletedIssue, *, actor: str | None = None) -> None:
+        def body(conn):
+            taken = conn.execute("SELECT id FROM issues WHERE id = %s OR number = %s",
+                                 (deleted.issue_id, deleted.number)).fetchone()
+            if taken is not None:
+                raise ConflictError(f"#{deleted.number} exists again; nothing was restored", self._get(conn, taken[0]))
+            conn.execute(_insert_sql("issues", deleted.columns), deleted.row)
+            if deleted.events:
+                conn.cursor().executemany(_insert_sql("issue_events", deleted.event_columns), list(deleted.events))
+            _dt, now = self._tx_now(conn)
+            self._event(conn, deleted.issue_id, self._actor(actor), "restored", None, None, now)
+
+        self._transact(body)
+
     # -- claims and leases (server clock) ----------------------------------------------------------
     def _live_claim(self, issue_id: str, minutes: float) -> bool:
         """Called inside _mutate's transaction (writes are serialised on wconn under _wlock)."""
@@ -280,6 +326,23 @@ class PgIssueOps:
             for issue_id, old in rows:
                 self._event(conn, issue_id, self._actor(actor), "released", old, None, now)
             return len(rows)
+
+        return self._transact(body)
+
+    def release_stale(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> list[Issue]:
+        """As on SQLite: release every stale claim in one transaction; the issues as they were before."""
+        def body(conn):
+            dt, now = self._tx_now(conn)
+            stale = self._fetch(conn, f"SELECT {self._select} FROM issues WHERE status = 'in_progress' AND "
+                                "(claimed_at IS NULL OR claimed_at < %s - make_interval(secs => %s)) "
+                                "ORDER BY number FOR UPDATE SKIP LOCKED", (dt, minutes * 60))
+            for issue in stale:
+                conn.execute("UPDATE issues SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
+                             "claimed_at_text = NULL, updated_at = %s, updated_at_text = %s WHERE id = %s",
+                             (dt, now, issue.id))
+                self._event(conn, issue.id, self._actor(actor), "released", issue.claimed_by, None, now)
+            self.last_written_at = now
+            return stale
 
         return self._transact(body)
 
