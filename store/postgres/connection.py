@@ -288,3 +288,6 @@ class PgConnection:
 
     def file_exists(self) -> bool:
         return True
+
+    def path_problem(self) -> str | None:
+        return None  # a server has no path to lose (a lost connection is reported by the live source)
