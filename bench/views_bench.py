@@ -191,7 +191,7 @@ def bench_writes(n: int, regen: bool, repeat: int) -> None:
 
 def bench_lock_holds(n: int) -> None:
     """How long a first open holds the write lock per store object (an agent's write waits at most that)."""
-    from store.connection import COUNTS_DDL, STORE_INDEXES
+    from store.store_objects import COUNTS_DDL, STORE_INDEXES
     print("\n### First open of a crate file: the write lock held per step (the crate's busy timeout is 5 s)\n")
     path = fresh_copy(n, False)
     conn = sqlite3.connect(str(path), isolation_level=None)

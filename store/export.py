@@ -31,6 +31,11 @@ def _stored(value):
     return value.json_value() if isinstance(value, Hostile) else value
 
 
+def _text_field(issue: Issue, name: str):
+    """What is stored: '' exports as "" (as the crate's serde does), NULL as null."""
+    return "" if name in issue.stored_empty else _stored(getattr(issue, name))
+
+
 def issue_to_export(issue: Issue, now: str) -> dict:
     status = _EXPORT_STATUS.get(str(issue.status), "open")  # the crate reads unknown status as Open
     priority = str(issue.priority) if isinstance(issue.priority, Priority) else Priority.MEDIUM.value
@@ -39,14 +44,14 @@ def issue_to_export(issue: Issue, now: str) -> dict:
         "id": issue.id,
         "number": _stored(issue.number),
         "title": _stored(issue.title),
-        "description": _stored(issue.description),
+        "description": _text_field(issue, "description"),
         "status": status,
         "priority": priority,
         "issue_type": issue_type,
         "agent": _stored(issue.agent),
         "is_blocked": bool(issue.is_blocked),
-        "blocked_reason": _stored(issue.blocked_reason),
-        "claimed_by": _stored(issue.claimed_by),
+        "blocked_reason": _text_field(issue, "blocked_reason"),
+        "claimed_by": _text_field(issue, "claimed_by"),
         "claimed_at": timestamps.to_export(issue.claimed_at),
         # The crate reads an unparseable created/updated time as "now".
         "created_at": timestamps.to_export(issue.created_at) or timestamps.to_export(now),
@@ -116,9 +121,11 @@ def parse_import(text: str) -> list[dict]:
                 continue
             if not isinstance(value, str):
                 raise _fail(i, f"`{key}` must be a timestamp string")
-            if not _has_offset(value) or timestamps.parse_ns(value) is None:
-                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset")
-            row[key] = timestamps.to_db(value)
+            ns = timestamps.parse_rfc3339_ns(value)
+            if ns is None:
+                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset, or not one "
+                               "that can be stored (UTC years 0001-9999)")
+            row[key] = timestamps.format_ns(ns)
         rows.append(row)
     return rows
 
@@ -130,11 +137,6 @@ def _utf8_ok(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _has_offset(value: str) -> bool:
-    v = value.strip()
-    return v[-1:] in ("Z", "z") or (len(v) > 6 and v[-6] in "+-" and v[-3] == ":")
 
 
 _INSERT_COLS = ("id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",

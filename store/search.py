@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,3 +72,39 @@ class SessionOps:
             rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'running' "
                                 "ORDER BY started_at DESC").fetchall()
         return [_session(r) for r in rows]
+
+    # -- windowed, counted reads for the dashboard (100k sessions cost what 100 do) ------------------------
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one indexed GROUP BY (no row is turned into a Session)."""
+        with self._read() as conn:  # two index-only reads (idx_sessions_project, idx_sessions_status)
+            totals = conn.execute("SELECT project_id, count(*) FROM sessions GROUP BY project_id").fetchall()
+            running = dict(conn.execute("SELECT project_id, count(*) FROM sessions WHERE status = 'running' "
+                                        "GROUP BY project_id").fetchall())
+        return {pid: (total, running.get(pid, 0)) for pid, total in totals}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running ones first, each part newest first, as the pane shows them.
+
+        Two indexed reads (status, then started_at) instead of sorting the whole table."""
+        with self._read() as conn:
+            return read_sessions_window(lambda sql, params: conn.execute(sql, params).fetchall(),
+                                        project_id, limit, offset)
+
+
+def read_sessions_window(run, project_id: str | None, limit: int, offset: int, *, ph: str = "?",
+                         started: str = "started_at", columns: str = SESSION_COLUMNS) -> tuple[int, int, list[Session]]:
+    """The sessions pane's window on either backend: `run(sql, params)` returns rows; `ph` is the
+    placeholder and `started` the sortable start-time column."""
+    where, params = ("", ()) if project_id is None else (f" AND project_id = {ph}", (project_id,))
+    running = run(f"SELECT count(*) FROM sessions WHERE status = 'running'{where}", params)[0][0]
+    total = run(f"SELECT count(*) FROM sessions WHERE 1 = 1{where}", params)[0][0]
+    rows = []
+    if offset < running:
+        rows = run(f"SELECT {columns} FROM sessions WHERE status = 'running'{where} "
+                   f"ORDER BY {started} DESC LIMIT {ph} OFFSET {ph}", (*params, limit, offset))
+    if len(rows) < limit:
+        rows = list(rows) + list(run(f"SELECT {columns} FROM sessions WHERE status <> 'running'{where} "
+                                     f"ORDER BY {started} DESC LIMIT {ph} OFFSET {ph}",
+                                     (*params, limit - len(rows), max(offset - running, 0))))
+    return total, running, [_session(r) for r in rows]

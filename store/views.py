@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ValidationError
 from .hostile import stored
-from .issues import VIEWS, fetch_issues
+from .issues import INT64_MAX, VIEWS, fetch_issues
 from .models import Counts, Issue
 from . import search as searchlang
 
@@ -223,7 +223,8 @@ class ViewOps:
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
         vs = self._view_sql(view, agent, search, project_id, sort)
-        limit, offset = int(limit), int(offset)
+        # `ready -n 99999999999999999999`: as many as there are (SQLite's LIMIT is a 64-bit integer)
+        limit, offset = max(0, min(int(limit), INT64_MAX)), max(0, min(int(offset), INT64_MAX))
         if total is not None and offset > total // 2 and offset < total:
             rev_offset = max(0, total - offset - limit)
             rev_limit = (total - offset) - rev_offset

@@ -22,13 +22,14 @@ from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
 
-from store import IssueType, Priority, Store, default_actor
+from store import IssueType, Priority, Store, default_actor, is_server_target
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
 from .errors import ErrorHandling, crash_line, while_running
+from .layout import Layout
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
 from .loader import Query, Snapshot
 from .messages import WriteDone
@@ -43,16 +44,13 @@ from .widgets.list_header import ListHeader
 from .widgets.pulse import PulseStrip
 from .widgets.ready_queue import IssueList
 from .widgets.sessions import SessionsPane
-from .widgets.status_bar import VIEW_LABELS, status_text
+from .widgets.status_bar import VIEW_LABELS, empty_text, status_text
 from .widgets.view_tabs import ViewTabs
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
-NARROW = 110
-SHORT = 30  # fewer rows than this: no pulse strip (the list keeps its rows)
 
-
-class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling, App):
+class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, Layout, ErrorHandling, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -82,6 +80,10 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
                 tooltip="Command palette: views, filters, go to #N, triage, theme, release all stale claims"),
         Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
                 tooltip="Show the issue detail full screen (escape or f to go back)"),
+        Binding("v", "toggle_bottom", "Panes", id="app.bottom_panes",
+                tooltip="Show/hide the projects and sessions panes (hidden by themselves under 30 rows)"),
+        Binding("d", "toggle_detail_pane", "Detail", show=False, id="app.detail_pane",
+                tooltip="Show/hide the detail pane (the list takes its room)"),
         # Triage: on the selected issue, or on every marked one.
         Binding("n", "new_issue", "New", id="issue.new", tooltip="New issue"),
         Binding("b", "block", "Block", id="issue.block", tooltip="Block (asks for the reason)"),
@@ -112,7 +114,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
-        self.db_path = Path(db_path)
+        self.db_path = db_path if isinstance(db_path, str) and is_server_target(db_path) else Path(db_path)
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
@@ -126,14 +128,21 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         self.init_triage()
         self.init_navigation()
         self.init_views_ui(state)
+        self.init_layout()
         defaults = self.config.new_issue
         self.new_defaults = {
             "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config, "priority"),
             "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.config.check(self.available_themes, binding_ids())
+        self.config.check_theme(self.available_themes)
         self.theme = self.config.theme
+
+    def run(self, *args, **kwargs):
+        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
+        while Textual starts, so the first frame already shows the issues."""
+        self.source.prefetch(self.query_state)
+        return super().run(*args, **kwargs)
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -176,6 +185,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
         if self.config.keymap:
+            self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
         if self.config.problems:  # one toast, one line per problem (each names the file and the key)
             self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
@@ -183,17 +193,13 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         self.query_one(IssueList).focus()
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
-        self._apply_width(self.size.width)
+        self.apply_size(self.size.width, self.size.height)
         self.apply_layout()
         self.source.start()
         self.set_interval(1.0, self._tick)
 
     def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "-narrow")
-        self.screen.set_class(self.size.height < SHORT, "-short")
+        self.apply_size(event.size.width, event.size.height)
 
     def on_unmount(self) -> None:
         self.source.stop()
@@ -228,6 +234,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         q = snap.query
         view_key = (q.view, q.tab, q.full_search, q.agent, q.project_id, q.sort)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
+        issues.empty_text = empty_text(q.view, q.full_search, q.agent, q.project_id)
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
         self.note_agents(snap.agents)
         self.note_agents(i.agent for i in snap.rows)
@@ -239,7 +246,8 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         else:
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
-        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
+                                                  snap.sessions_total, snap.sessions_running)
         self.query_one("#list-box").border_title = (self.saved_views[q.tab].name if q.tab in self.saved_views
                                                     else VIEW_LABELS[q.view])
         self.views_loaded()
@@ -265,7 +273,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
         _update_if_changed(self.query_one("#status", Static), status_text(
             self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
             info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem))
+            snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         self.render_tabs()
 
     @while_running
@@ -313,6 +321,17 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                    namespaces)
+        if target is self and name in WRITE_ACTIONS:
+            why = self.write_refusal()
+            if why:
+                self.notify(visible(why), severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
@@ -324,6 +343,8 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, ErrorHandling
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        if msg.finished_write:
+            self.write_finished()
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:

@@ -27,7 +27,8 @@ class Column:
     header: str
     width: int  # 0: take the remaining width
     sort: str | None  # the store's sort key (store/views.py SORT_KEYS)
-    cell: Callable[[Issue, int], str]  # (issue, now_ns) -> plain text (made visible by the renderer)
+    cell: Callable[[Issue, int], object]  # (issue, now_ns) -> the value to show (made visible by the renderer:
+    # a wrong-typed stored value keeps its ⚠ mark)
     align_right: bool = False
 
 
@@ -51,21 +52,21 @@ def _when(ts: str | None, now_ns: int) -> str:
     return time.strftime("%m-%d %H:%M", local)
 
 
-def _text(value) -> str:
-    return "—" if value is None else str(value)
+def _text(value):
+    return "—" if value is None else value
 
 
 COLUMNS: dict[str, Column] = {c.id: c for c in (
-    Column("number", "#", 6, "number", lambda i, now: str(i.number), True),
+    Column("number", "#", 6, "number", lambda i, now: i.number, True),
     Column("pri", "pri", 7, "priority", lambda i, now: _text(i.priority)),
     Column("type", "type", 8, "type", lambda i, now: _text(i.issue_type)),
     Column("agent", "agent", 8, "agent", lambda i, now: i.agent),
     Column("status", "status", 11, "status", lambda i, now: _text(i.status)),
     Column("age", "age", 5, "created", lambda i, now: ago(i.created_at, now)),
     Column("updated", "upd", 5, "updated", lambda i, now: ago(i.updated_at, now)),
-    Column("claimed_by", "claimed by", 14, "claimed_by", lambda i, now: i.claimed_by or "—"),
+    Column("claimed_by", "claimed by", 14, "claimed_by", lambda i, now: _text(i.claimed_by)),
     Column("claim", "claim", 10, "claimed", _claim),
-    Column("reason", "blocked reason", 28, "reason", lambda i, now: i.blocked_reason or "—"),
+    Column("reason", "blocked reason", 28, "reason", lambda i, now: _text(i.blocked_reason)),
     Column("completed", "completed", 11, "completed", lambda i, now: _when(i.completed_at, now)),
     Column("title", "title", 0, "title", lambda i, now: i.title),
 )}

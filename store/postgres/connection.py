@@ -111,6 +111,8 @@ class PgConnection:
                 self._create_schema(conn)
                 created = True
             version = self._check_schema(conn)
+            if not read_only:
+                self._ensure_store_objects(conn)
             ro_reason = "opened read-only" if read_only else None
             if not read_only and not conn.execute(
                     "SELECT has_table_privilege('issues', 'UPDATE') AND has_table_privilege('issue_events', 'INSERT')"
@@ -139,6 +141,20 @@ class PgConnection:
                 return
             for statement in schema.ddl():
                 conn.execute(statement)
+
+    def _ensure_store_objects(self, conn: psycopg.Connection) -> None:
+        """Objects later store versions added to the layout (built once, in one transaction)."""
+        have = conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]
+        if have:
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7405528)")
+            if conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]:
+                return
+            conn.execute("LOCK TABLE issues IN SHARE MODE")  # no write slips between the fill and the triggers
+            for statement in schema.COUNTS:
+                conn.execute(statement)
+            conn.execute(schema.COUNTS_FILL)
 
     def _check_schema(self, conn: psycopg.Connection) -> int:
         cols = {r[0] for r in conn.execute(
@@ -229,8 +245,9 @@ class PgConnection:
             except UnicodeEncodeError as exc:
                 raise self._error(exc) from None
 
-    def _transact(self, body: Callable[[psycopg.Connection], object]) -> object:
-        """Run `body(conn)` in one transaction; retried (from the start) on conflicts and lost connections."""
+    def _transact(self, body: Callable[[psycopg.Connection], object], atomic: bool = True) -> object:
+        """Run `body(conn)` in one transaction; retried (from the start) on conflicts and lost connections.
+        `atomic=False`: `body` is a single statement (its own transaction), saving the BEGIN/COMMIT trips."""
         if self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
         delay = 0.005
@@ -238,6 +255,8 @@ class PgConnection:
             for attempt in range(RETRIES):
                 try:
                     conn = self._alive(self.wconn, write=True)
+                    if not atomic:
+                        return body(conn)
                     with conn.transaction():
                         return body(conn)
                 except (pgerr.SerializationFailure, pgerr.DeadlockDetected) as exc:
@@ -269,3 +288,6 @@ class PgConnection:
 
     def file_exists(self) -> bool:
         return True
+
+    def path_problem(self) -> str | None:
+        return None  # a server has no path to lose (a lost connection is reported by the live source)

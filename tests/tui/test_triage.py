@@ -19,7 +19,7 @@ from tui.config import Config
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from tui.screens.help import HelpScreen
-from tuitest_helpers import SIZE, issue_list, settle, started, static_text, wait_for
+from tuitest_helpers import SIZE, issue_list, record_notes, select_number, settle, started, static_text, wait_for
 
 ACTOR = "tui:tester"
 NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
@@ -28,16 +28,7 @@ NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
 # -- helpers ------------------------------------------------------------------------------------------
 def make_app(path, **kw) -> IssuesApp:
     kw.setdefault("config", Config(poll_seconds=NO_POLL))
-    app = IssuesApp(path, watch=False, actor=ACTOR, **kw)
-    app.notes = []  # every notification, (message, severity)
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+    return record_notes(IssuesApp(path, watch=False, actor=ACTOR, **kw))  # app.notes: (message, severity)
 
 
 def db_row(path, number: int) -> dict | None:
@@ -90,13 +81,7 @@ def use_editor(tmp_path, monkeypatch, code: str, name: str = "editor.py"):
     return script
 
 
-async def select(pilot, number: int) -> None:
-    """Select issue #number (in the current view if it is there, else in "all") and wait for it."""
-    app = pilot.app
-    app.goto_number(number)
-    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number
-                   and app.query_state.selected_id == issue_list(app).current.id, what=f"#{number} selected")
-    await settle(pilot)
+select = select_number  # select #number (in the current view, else in "all") and wait for it
 
 
 async def view(pilot, key: str, name: str) -> None:
@@ -324,7 +309,9 @@ async def test_reopen_refused_on_open_issue(small_db):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
         await select(pilot, 3)
-        await press_write(pilot, "o")
+        await pilot.press("o")  # refused at once, from the row on screen: nothing is queued
+        await wait_for(pilot, lambda: any(s == "warning" and "#3" in m for m, s in app.notes), what="why")
+        assert app.writes_done == 0
     assert db_row(small_db, 3)["status"] == "open"
     assert all_events(small_db) == 0
     assert any(s == "warning" and "#3" in m for m, s in app.notes)
@@ -353,7 +340,9 @@ async def test_release_refused_on_fresh_claim(small_db):
         await started(pilot)
         await view(pilot, "I", "in_progress")
         await select(pilot, 3)
-        await press_write(pilot, "x")
+        await pilot.press("x")  # refused at once, from the row on screen: nothing is queued
+        await wait_for(pilot, lambda: any(s == "warning" and "not stale" in m for m, s in app.notes), what="why")
+        assert app.writes_done == 0
     row = db_row(small_db, 3)
     assert row["status"] == "in_progress" and row["claimed_by"] == "run-fresh"
     assert [e[1] for e in db_events(small_db, 3)] == ["claimed"]
