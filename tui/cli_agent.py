@@ -180,12 +180,19 @@ def cmd_claim(args) -> int:
     return 0
 
 
+def _actor(args) -> str | None:
+    """With --run, the events name the run (as a claim's do); else the CLI user."""
+    return getattr(args, "run", None)
+
+
 def cmd_complete(args) -> int:
-    return _transition(args, "complete", lambda st, i: st.complete_issue(i.id, expect_updated_at=i.updated_at))
+    return _transition(args, "complete", lambda st, i: st.complete_issue(i.id, expect_updated_at=i.updated_at,
+                                                                         actor=_actor(args)))
 
 
 def cmd_unclaim(args) -> int:
-    return _transition(args, "unclaim", lambda st, i: st.unclaim_issue(i.id, expect_updated_at=i.updated_at))
+    return _transition(args, "unclaim", lambda st, i: st.unclaim_issue(i.id, expect_updated_at=i.updated_at,
+                                                                       actor=_actor(args)))
 
 
 def cmd_unblock(args) -> int:
@@ -195,7 +202,8 @@ def cmd_unblock(args) -> int:
 def cmd_block(args) -> int:
     from store.issues import validate_reason
     reason = validate_reason(args.reason)  # checked before the DB is opened
-    return _transition(args, "block", lambda st, i: st.block_issue(i.id, reason, expect_updated_at=i.updated_at))
+    return _transition(args, "block", lambda st, i: st.block_issue(i.id, reason, expect_updated_at=i.updated_at,
+                                                                   actor=_actor(args)))
 
 
 def cmd_heartbeat(args) -> int:

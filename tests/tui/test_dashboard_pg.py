@@ -151,3 +151,17 @@ def test_dashboard_refuses_a_bad_url_in_one_line(capsys, pg_server):
         out, err = capsys.readouterr()
         assert rc == 2 and out == "" and err.count("\n") == 1 and err.startswith("issues-tui: error: ")
         assert PW not in err
+
+
+async def test_password_never_on_screen(small_pg):
+    from pg_server import PW, PW_USER
+    from tui.app import IssuesApp
+    from tuitest_helpers import screen_lines
+    target = small_pg.replace("postgresql://postgres@", f"postgresql://{PW_USER}:{PW}@")
+    app = IssuesApp(target, watch=True, config=Config(poll_seconds=3600.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert numbers(app)  # it really is open, through the password
+        text = "\n".join(screen_lines(app))
+        assert PW not in text and PW not in app.source.label and PW not in app.store.path
+        assert app.source.label.startswith(f"postgresql://{PW_USER}@/")
