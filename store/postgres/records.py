@@ -8,7 +8,7 @@ from ..errors import ValidationError
 from ..events import _event
 from ..models import Event, Project, Session, SessionStatus
 from ..projects import _project, validate_project
-from ..sessions import _session
+from ..sessions import _session, read_sessions_window
 from .issues import db_time
 
 EVENT_SELECT = "id, issue_id, actor, event_type, old_value, new_value, created_at_text"
@@ -129,6 +129,20 @@ class PgRecordOps:
         if project_id is None:
             return self._sessions("ORDER BY started_at_text DESC")
         return self._sessions("WHERE project_id = %s ORDER BY started_at_text DESC", (project_id,))
+
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one GROUP BY."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT project_id, count(*), count(*) FILTER (WHERE status = 'running') "
+                                "FROM sessions GROUP BY project_id").fetchall()
+        return {pid: (total, running) for pid, total, running in rows}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running first, each part newest first (see store/sessions.py)."""
+        with self._read() as conn:
+            return read_sessions_window(lambda sql, params: conn.execute(sql, params).fetchall(), project_id,
+                                        limit, offset, ph="%s", started="started_at_text", columns=SESSION_SELECT)
 
     def get_session(self, session_id: str) -> Session | None:
         rows = self._sessions("WHERE id = %s", (session_id,))
