@@ -168,7 +168,7 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
     lateness: list[float] = []
     app = SoakApp(db, watch=True, cursor_blink=False, actor="tui:soak")
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:  # toasts on, as in a terminal
             t0 = time.monotonic()
             while app.load_count == 0:
                 if time.monotonic() - t0 > 60:
