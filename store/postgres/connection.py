@@ -127,7 +127,7 @@ class PgConnection:
             raise self._error(exc) from None
         self.conn = conn
         self._read_only_conn = read_only
-        self.wconn = conn if read_only else self._connect(False)
+        self.wconn = conn if read_only else None  # the write connection is opened on the first write
         self.schema_version_value = version
         self.extra_columns = [c for c, v in schema.EXTRA_COLUMNS if version >= v]
         self.info = FileInfo(self.path, version, None, read_only, ro_reason, "postgresql", created)
@@ -220,8 +220,8 @@ class PgConnection:
         dt = conn.execute("SELECT now()").fetchone()[0]
         return dt, timestamps.format_ns(dt_to_ns(dt))
 
-    def _alive(self, conn: psycopg.Connection, write: bool) -> psycopg.Connection:
-        if not conn.closed and not conn.broken:
+    def _alive(self, conn: psycopg.Connection | None, write: bool) -> psycopg.Connection:
+        if conn is not None and not conn.closed and not conn.broken:
             return conn
         fresh = self._connect(self.info.read_only if write else self._read_only_conn)
         if write:
@@ -262,7 +262,8 @@ class PgConnection:
                 except (pgerr.SerializationFailure, pgerr.DeadlockDetected) as exc:
                     last = exc
                 except psycopg.OperationalError as exc:
-                    if not (self.wconn.broken or self.wconn.closed):
+                    w = self.wconn
+                    if w is not None and not (w.broken or w.closed):
                         raise self._error(exc) from None
                     last = exc
                 except psycopg.Error as exc:

@@ -189,7 +189,6 @@ def test_migrate_keeps_events_and_nanoseconds(capsys, tmp_path, pg_empty_url):
     with open_store(pg_empty_url) as pg:
         got = pg.get_issue_by_id(a.id)
         assert (got.created_at, got.updated_at) == (expected.created_at, expected.updated_at)
-        assert len(expected.created_at) == len("2026-01-01T00:00:00.123456789+00:00") or "." not in expected.created_at[-15:]
         assert pg.issue_events(a.id) == expected_events
         assert pg.create_issue("next").number == 2
 
