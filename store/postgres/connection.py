@@ -126,6 +126,7 @@ class PgConnection:
             conn.close()
             raise self._error(exc) from None
         self.conn = conn
+        self._has_counts = conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]
         self._read_only_conn = read_only
         self.wconn = conn if read_only else None  # the write connection is opened on the first write
         self.schema_version_value = version

@@ -432,8 +432,12 @@ class PgIssueOps:
     def counts(self) -> Counts:
         cutoff = (self._clock_dt(), CLAIM_MINUTES * 60)
         with self._read() as conn:
-            rows = conn.execute("SELECT status, blocked, sum(n)::bigint, count(*) FROM tui_issue_counts "
-                                "GROUP BY 1, 2").fetchall()
+            if self._has_counts:
+                rows = conn.execute("SELECT status, blocked, sum(n)::bigint, count(*) FROM tui_issue_counts "
+                                    "GROUP BY 1, 2").fetchall()
+            else:  # a database from before the counts table, opened read-only (a read-write open adds it)
+                rows = conn.execute("SELECT status, coalesce(is_blocked, false), count(*), 1 FROM issues "
+                                    "GROUP BY 1, 2").fetchall()
             open_claimed = conn.execute(f"SELECT count(*) FROM issues WHERE {READY_BASE_SQL} AND "
                                         f"{LIVE_CLAIM.format(now=NOW)}", cutoff).fetchone()[0]
             stale = conn.execute(f"SELECT count(*) FROM issues WHERE status = 'in_progress' AND "

@@ -239,3 +239,19 @@ def test_counts_stay_exact_under_many_writers_and_fold(pg_url):
         with psycopg.connect(pg_url) as conn:
             assert conn.execute("SELECT count(*) FROM tui_issue_counts").fetchone()[0] <= 3
         assert st.counts() == c
+
+
+def test_a_database_without_the_counts_table_still_counts(pg_url):
+    """A database made before the counts table: read-only counts from the table; a read-write open adds it."""
+    with open_store(pg_url) as st:
+        st.create_issue("a")
+        st.block_issue(st.create_issue("b").id, "why")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE tui_issue_counts CASCADE")
+        conn.execute("DROP FUNCTION tui_counts_changed() CASCADE")
+    with open_store(pg_url, read_only=True) as ro:
+        c = ro.counts()
+        assert (c.ready, c.blocked, c.total) == (1, 1, 2)
+    with open_store(pg_url) as rw:
+        rw.create_issue("c")
+        assert rw.counts().ready == 2 and rw._has_counts
