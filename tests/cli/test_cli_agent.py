@@ -260,3 +260,17 @@ def test_empty_pg_db_needs_create_for_reads(capsys, pg_empty_url):
     assert "--create" in err
     assert run(capsys, "list", "--create", "--db", pg_empty_url)[0] == 0
     assert run(capsys, "add", "first", "--db", pg_empty_url)[0] == 0
+
+
+def test_someone_elses_issues_table_is_refused(capsys, pg_empty_url):
+    with psycopg.connect(pg_empty_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE issues (id int PRIMARY KEY, title text)")
+        conn.execute("INSERT INTO issues VALUES (1, 'theirs')")
+    for argv in (("list",), ("add", "x"), ("claim", "--run", "r"), ("import", "-i", str(FIXTURES / "crate-v5-small.export-all.json"))):
+        rc, out, err = run(capsys, *argv, "--db", pg_empty_url)
+        _one_line_error(rc, out, err)
+        assert "not an issues DB made by issues-tui" in err
+    with psycopg.connect(pg_empty_url) as conn:
+        assert conn.execute("SELECT * FROM issues").fetchall() == [(1, "theirs")]
+        assert [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
+                                           "WHERE table_schema = 'public'")] == ["issues"]
