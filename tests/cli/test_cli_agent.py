@@ -274,3 +274,20 @@ def test_someone_elses_issues_table_is_refused(capsys, pg_empty_url):
         assert conn.execute("SELECT * FROM issues").fetchall() == [(1, "theirs")]
         assert [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
                                            "WHERE table_schema = 'public'")] == ["issues"]
+
+
+def test_a_new_postgres_db_migrates_to_a_v11_file(capsys, tmp_path, pg_url):
+    with open_store(pg_url) as pg:
+        a = pg.create_issue("made on postgres", priority="high")
+        pg.claim_next("run-1")
+        pg.block_issue(pg.create_issue("blocked one").id, "why")
+        export = pg.export_json(include_completed=True)
+        history = pg.issue_events(a.id)
+    back = tmp_path / "back.db"
+    rc, out, _ = run(capsys, "migrate", pg_url, str(back))
+    assert rc == 0 and "schema v11" in out
+    with open_store(back) as sq:
+        assert sq.schema_version == 11
+        assert sq.export_json(include_completed=True) == export
+        assert sq.issue_events(a.id) == history
+        assert sq.get_issue_by_id(a.id).extra == {"directive_id": None, "project_id": None, "auto_created": 0}
