@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import psycopg
@@ -213,8 +214,9 @@ def _one_line_error(rc, out, err):
 
 @pytest.mark.parametrize("argv", [("list",), ("ready", "--json"), ("claim", "--run", "r"), ("export", "-o", "-"),
                                   ("release-stale",), ("add", "title")])
-def test_bad_targets_fail_cleanly_and_hide_the_password(capsys, pg_server, argv):
+def test_bad_targets_fail_cleanly_and_hide_the_password(capsys, pg_server, argv, monkeypatch):
     from pg_server import PW, PW_USER
+    monkeypatch.setenv("ISSUES_TUI_CONNECT_WAIT", "0")  # agent commands would wait out a refused server
     sock, port = pg_server.sock, pg_server.port
     targets = [
         f"postgresql://{PW_USER}:wrong-{PW}@/postgres?host={sock}&port={port}",  # bad credentials
@@ -291,3 +293,30 @@ def test_a_new_postgres_db_migrates_to_a_v11_file(capsys, tmp_path, pg_url):
         assert sq.export_json(include_completed=True) == export
         assert sq.issue_events(a.id) == history
         assert sq.get_issue_by_id(a.id).extra == {"directive_id": None, "project_id": None, "auto_created": 0}
+
+
+def test_an_agent_rides_out_a_server_restart(capsys, pg_server, small):
+    """The server is down when `claim` starts; it comes back within the agent's connect wait: exit 0, a claim."""
+    import threading
+    if not small.startswith("postgresql://"):
+        assert run(capsys, "claim", "--run", "r", "--db", small)[0] == 0
+        return
+    pg_server.pause()
+    t = threading.Timer(1.5, pg_server.resume)
+    t.start()
+    try:
+        t0 = time.monotonic()
+        rc, out, err = run(capsys, "claim", "--run", "patient", "--json", "--db", small)
+        waited = time.monotonic() - t0
+    finally:
+        t.join()
+    assert rc == 0 and err == "" and json.loads(out)["claimed_by"] == "patient"
+    assert waited >= 1.0  # it really did wait for the server
+
+
+def test_wrong_password_is_not_waited_for(capsys, pg_server):
+    from pg_server import PW_USER
+    target = f"postgresql://{PW_USER}:nope@/postgres?host={pg_server.sock}&port={pg_server.port}"
+    t0 = time.monotonic()
+    rc, out, err = run(capsys, "claim", "--run", "r", "--db", target)
+    assert rc == 2 and "password authentication failed" in err and time.monotonic() - t0 < 5
