@@ -10,7 +10,8 @@
     issues-tui migrate SRC DST                        SQLite file <-> empty PostgreSQL database
 
 Exit status: 0 done, 1 refused (the issue is not in a state that allows it, or another run holds it; one line
-on stderr says why, nothing changed), 2 error. A locked or conflicting database is retried, never an error.
+on stderr says why, nothing changed), 2 error. A locked or conflicting database is retried, never an error;
+a PostgreSQL server that is restarting is waited for (up to $ISSUES_TUI_CONNECT_WAIT seconds, default 10).
 """
 
 from __future__ import annotations
