@@ -320,3 +320,28 @@ def test_wrong_password_is_not_waited_for(capsys, pg_server):
     t0 = time.monotonic()
     rc, out, err = run(capsys, "claim", "--run", "r", "--db", target)
     assert rc == 2 and "password authentication failed" in err and time.monotonic() - t0 < 5
+
+
+def test_migrate_an_older_crate_file(capsys, tmp_path, pg_empty_url):
+    """A v3 file (before projects and agent) is read as v5 in memory, copied, and left byte for byte as it was."""
+    from store import migrations
+    src = tmp_path / "v3.db"
+    conn = sqlite3.connect(src, isolation_level=None)
+    conn.execute(migrations.SCHEMA_VERSION_DDL)
+    for step in (1, 2, 3):
+        for statement in migrations.STEPS[step]:
+            if statement.strip():
+                conn.execute(statement)
+    conn.execute("DELETE FROM schema_version")
+    conn.execute("INSERT INTO schema_version (version) VALUES (3)")
+    conn.execute("INSERT INTO issues (id, number, title, created_at, updated_at) VALUES "
+                 "('old-1', 1, 'from v3', '2025-12-20T16:59:41.173094342+00:00', '2025-12-20T16:59:41.173094342+00:00')")
+    conn.close()
+    before = src.read_bytes()
+    rc, out, err = run(capsys, "migrate", str(src), pg_empty_url)
+    assert rc == 0, err
+    assert src.read_bytes() == before
+    with open_store(pg_empty_url) as pg:
+        got = pg.get_issue_by_number(1)
+        assert (got.title, got.created_at, got.agent) == ("from v3", "2025-12-20T16:59:41.173094342+00:00", "codex")  # v5 step, compat decision 1
+        assert pg.schema_version == 5 and pg.create_issue("next").number == 2
