@@ -194,7 +194,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:
-        self.writer_worker()
+        self.start_writer()
         self.refresh_bindings()
         self.request_load()
 
