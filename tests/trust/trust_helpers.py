@@ -192,6 +192,24 @@ class PtyApp(PtyProcess):
         self._scanned = len(self.raw)
 
 
+def press_keys_then_quit(app: "PtyApp", keys: list[str], pause: float = 0.12) -> int | None:
+    """Type `keys` (a lone ESC gets room: under load "ESC" + the next key read together is alt+key), check the
+    app survives each, then `q`; returns the exit status (the process is killed if it hangs)."""
+    from_text = lambda: strip_sequences(app.text())[-3000:]  # noqa: E731
+    try:
+        for key in keys:
+            app.send(key, 0.6 if key == "\x1b" else pause)
+            assert app.alive(), f"the app exited after {key!r}:\n" + from_text()
+        time.sleep(0.3)
+        assert app.alive(), "the app exited before q"
+        app.send("q", 0.3)
+        return app.close()
+    finally:
+        if app.alive():
+            app.proc.kill()
+            app.close()
+
+
 # -- files --------------------------------------------------------------------------------------------------
 def folder_hashes(folder: Path) -> dict[str, str]:
     out = {}
