@@ -233,7 +233,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, ErrorHandling, App):
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
         self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
-                                                  snap.sessions_total, snap.sessions_running)
+                                                  snap.sessions_total, snap.sessions_running, snap.sessions_offset)
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
         self._render_status()
         self.load_count += 1

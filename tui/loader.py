@@ -39,6 +39,7 @@ class Query:
     offset: int = 0  # first row of the window to fetch
     limit: int = PAGE
     selected_id: str | None = None
+    sessions_offset: int = 0  # first session of the sessions pane's window
 
     def with_(self, **changes) -> "Query":
         return replace(self, **changes)
@@ -68,8 +69,9 @@ class Snapshot:
     load_ms: float = 0.0
     agents: list[str] = field(default_factory=list)
     source: str = ""  # the key of the live source it came from (tui/live)
-    sessions_total: int = 0  # sessions matching the project filter (the window shows the first ones)
+    sessions_total: int = 0  # sessions matching the project filter (the window holds some of them)
     sessions_running: int = 0
+    sessions_offset: int = 0  # where the window starts in the pane's order
 
 
 def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, History]:
@@ -115,7 +117,11 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     projects = store.list_projects()
     per = store.session_counts()  # one GROUP BY, and one window of sessions: 100k cost what 100 do
     project_rows = [ProjectRow(p, *per.get(p.id, (0, 0))) for p in projects]
-    s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW)
+    s_offset = q.sessions_offset
+    s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
+    if s_offset and not sessions and s_total:  # the window fell past the end (sessions went away): the last one
+        s_offset = max(s_total - SESSIONS_WINDOW, 0)
+        s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
                     token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
-                    sessions_total=s_total, sessions_running=s_running)
+                    sessions_total=s_total, sessions_running=s_running, sessions_offset=s_offset)
