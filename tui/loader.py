@@ -1,8 +1,9 @@
 """What the dashboard reads in one go, off the UI thread (no Textual here: plain data in, plain data out).
 
 `Query` is what the user asked to see; `load_snapshot` turns it into a `Snapshot` with a handful of
-indexed queries (counts O(1), one page of the view, the selected issue with its history, projects
-and sessions).
+indexed queries (counts O(1), one page of the view in its sort, the selected issue with its history,
+projects and sessions, the claims the alerts watch, the last day's completions for the pulse, the
+saved views' counts).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 from store import Counts, Event, Issue, Project, Session, Store
+from store import fts, search
 from store.connection import FileInfo
+from store.pulse import HOUR_NS, HOURS
 
 PAGE = 200  # rows fetched around the visible window
 SESSIONS_WINDOW = 40  # sessions the pane can show (running first, newest first); the rest are counted
@@ -40,6 +43,15 @@ class Query:
     limit: int = PAGE
     selected_id: str | None = None
     sessions_offset: int = 0  # first session of the sessions pane's window
+    sort: tuple[str, bool] | None = None  # (store sort key, descending); None: the view's default order
+    base_filter: str = ""  # a saved view's filter (the user's `/` text is added to it)
+    tab: str | None = None  # the saved view shown (its key), None for a built-in view
+    saved: tuple[tuple[str, str, str], ...] = ()  # (key, view, filter) of each saved view, for live counts
+    my_runs: tuple[str, ...] = ()  # `is:mine` (from the config)
+
+    @property
+    def full_search(self) -> str:
+        return " ".join(p for p in (self.base_filter, self.search) if p.strip())
 
     def with_(self, **changes) -> "Query":
         return replace(self, **changes)
@@ -69,6 +81,13 @@ class Snapshot:
     load_ms: float = 0.0
     agents: list[str] = field(default_factory=list)
     source: str = ""  # the key of the live source it came from (tui/live)
+    live_claims: list[Issue] = field(default_factory=list)  # the next claims to go stale (alerts)
+    stale_claims: list[Issue] = field(default_factory=list)  # the claims that went stale most recently
+    completions: list[int] = field(default_factory=list)  # completion instants of the last 24 h (pulse)
+    saved_counts: dict[str, int] = field(default_factory=dict)  # saved view key -> rows
+    search_problems: list[str] = field(default_factory=list)
+    search_indexing: bool = False  # the search side index is being built (searches are exact but slower)
+    all_sessions: list[Session] = field(default_factory=list)  # every project's (the alerts watch them all)
     sessions_total: int = 0  # sessions matching the project filter (the window holds some of them)
     sessions_running: int = 0
     sessions_offset: int = 0  # where the window starts in the pane's order
@@ -90,11 +109,11 @@ def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int
     The rows decide, not the count: a window that contradicts the view's count (fewer rows than the count
     promises, or more than it allows) means the counts were wrong; they are recounted from the table and
     the window read again, so a lying cache can never blank or shorten the list."""
-    filters = dict(agent=q.agent, search=q.search or None, project_id=q.project_id)
+    filters = dict(agent=q.agent, search=q.full_search or None, project_id=q.project_id)
     for attempt in (0, 1):
         total = store.count_view(q.view, counts=counts, **filters)
         offset = max(0, min(q.offset, max(total - 1, 0)))
-        rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
+        rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, sort=q.sort, **filters)
         expected = max(0, min(q.limit, total - offset))
         if len(rows) == expected or attempt:
             break
@@ -105,9 +124,22 @@ def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int
     return total, offset, rows, counts
 
 
+def _prepare_search(store: Store, q: Query) -> bool:
+    """Words to search (now or in a saved view): use the side index, building it on first use. True while
+    it is not complete yet."""
+    texts = [q.full_search] + [f for _, _, f in q.saved]
+    if not any(search.parse(t).words for t in texts if t):
+        return False
+    index = fts.enable(store)
+    index.sync(store)
+    return not index.complete
+
+
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
     token = store.change_token()
+    store.my_runs = q.my_runs
+    indexing = _prepare_search(store, q)
     counts = store.counts()
     total, offset, rows, counts = load_rows(store, q, counts)
     selected_id = q.selected_id
@@ -122,6 +154,15 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     if s_offset and not sessions and s_total:  # the window fell past the end (sessions went away): the last one
         s_offset = max(s_total - SESSIONS_WINDOW, 0)
         s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
+    # the alerts watch every project's sessions (running first, then the newest ended ones)
+    watched = (sessions if q.project_id is None and s_offset == 0
+               else store.sessions_window(None, limit=SESSIONS_WINDOW)[2])
+    live, stale = store.watched_claims()
+    completions = store.completion_times(store.now_ns() - HOURS * HOUR_NS)
+    saved_counts = {key: store.count_view(view, search=filt or None, counts=counts) for key, view, filt in q.saved}
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
                     token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
-                    sessions_total=s_total, sessions_running=s_running, sessions_offset=s_offset)
+                    sessions_total=s_total, sessions_running=s_running, sessions_offset=s_offset,
+                    live_claims=live, stale_claims=stale, completions=completions, saved_counts=saved_counts,
+                    search_problems=store.search_problems(q.full_search), search_indexing=indexing,
+                    all_sessions=watched)
