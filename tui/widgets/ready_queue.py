@@ -269,7 +269,7 @@ class IssueList(ScrollView, can_focus=True):
         if index >= self.total:
             if self.total == 0 and y == 0 and self.empty_text and self._view_key is not None:
                 style = self._style("issue-list--placeholder")
-                return Strip([Segment(_cell("  " + self.empty_text, width), style)], width)
+                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
             return Strip.blank(width, self.rich_style)
         issue = self.row_at(index)
         if issue is None:
