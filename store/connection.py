@@ -110,6 +110,14 @@ class Connection:
                 if not kept:
                     probe.close()
         self.conn = self.wconn = connect(path, False)
+        try:
+            self._open_read_write(new, version)
+        except BaseException:
+            self.wconn.close()
+            raise
+
+    def _open_read_write(self, new: bool, version: int) -> None:
+        path = self.path
         before, after = version, version
         if new or version < migrations.LATEST:
             try:

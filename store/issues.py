@@ -437,21 +437,7 @@ class IssueOps:
             stale += conn.execute(
                 f"SELECT count(*) FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND julianday(claimed_at) IS NULL").fetchone()[0]
-        c = Counts(stale=stale)
-        for status, blocked, n in rows:
-            c.total += n
-            if status == "open":
-                if blocked:
-                    c.blocked += n
-                else:
-                    c.open += n
-            elif status == "in_progress":
-                c.in_progress += n
-            elif status == "done":
-                c.done += n
-            else:
-                c.other += n
-        c.ready = max(c.open - open_claimed, 0)
+        c = Counts.from_groups(rows, open_claimed, stale)
         counts_cache.repair(self)  # outside the read lock
         return c
 

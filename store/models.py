@@ -172,3 +172,23 @@ class Counts:
     stale: int = 0
     other: int = 0  # unknown status text
     total: int = 0
+
+    @classmethod
+    def from_groups(cls, groups, open_claimed: int, stale: int) -> "Counts":
+        """From (status, blocked, n) groups, the open issues holding a live claim, and the stale claims."""
+        c = cls(stale=stale)
+        for status, blocked, n in groups:
+            c.total += n
+            if status == "open":
+                if blocked:
+                    c.blocked += n
+                else:
+                    c.open += n
+            elif status == "in_progress":
+                c.in_progress += n
+            elif status == "done":
+                c.done += n
+            else:
+                c.other += n
+        c.ready = max(c.open - open_claimed, 0)
+        return c

@@ -343,13 +343,27 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, Layout, Error
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        """A burst of keys (`+ + 2 t`) is answered once: while more of its writes are queued, the results are
+        collected; after the last one, one toast per severity and one reload (each write used to get its own
+        toast, mounted and laid out, and its own reload — under a busy file that is what made bursts slow)."""
         if msg.finished_write:
             self.write_finished()
-        if msg.message:  # may quote DB text (who holds a claim now): controls made visible
-            self.notify(visible(msg.message), severity=msg.severity, markup=False)
-        if msg.select_id:
-            self.select_issue(msg.select_id)
-        elif msg.reload:
+        burst = self.__dict__.setdefault("_burst", [])
+        burst.append(msg)
+        if msg.finished_write and self._pending > 0:
+            return
+        self._burst = []
+        by_severity: dict[str, list[str]] = {}
+        for done in burst:
+            if done.message:  # may quote DB text (who holds a claim now): controls made visible
+                by_severity.setdefault(done.severity, []).append(visible(done.message))
+        for severity, lines in by_severity.items():
+            shown = lines if len(lines) <= 6 else lines[:5] + [f"… and {len(lines) - 5} more"]
+            self.notify("\n".join(shown), severity=severity, markup=False)
+        select = next((d.select_id for d in reversed(burst) if d.select_id), None)
+        if select:
+            self.select_issue(select)
+        elif any(d.reload for d in burst):
             self.request_load()
 
 

@@ -419,21 +419,7 @@ class PgIssueOps:
                 self._transact(lambda conn: conn.execute(COUNTS_COMPACT), atomic=False)
             except StoreError:
                 pass  # folding is housekeeping: the sums stay right without it
-        c = Counts(stale=stale)
-        for status, blocked, n, _ in rows:
-            c.total += n
-            if status == "open":
-                if blocked:
-                    c.blocked += n
-                else:
-                    c.open += n
-            elif status == "in_progress":
-                c.in_progress += n
-            elif status == "done":
-                c.done += n
-            else:
-                c.other += n
-        c.ready = max(c.open - open_claimed, 0)
+        c = Counts.from_groups([r[:3] for r in rows], open_claimed, stale)
         return c
 
     def distrust_counts(self) -> None:
