@@ -207,7 +207,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:
-        self.writer_worker()
+        self.start_writer()
         self.refresh_bindings()
         self.request_load()
 
