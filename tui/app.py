@@ -4,8 +4,9 @@ Data flows one way:
     source (tui/live: watch, poll, loads off the UI thread) --> SourceLoaded --> widgets render
     key --> action (actions.py / navigation.py / editor.py) --> writer thread --> store --> WriteDone --> reload
 The concerns live in their own modules: `actions` (triage keys that write), `navigation` (views,
-filters, go to, marks, selection), `editor` ($EDITOR round-trip), `paths` (checks before start),
-`errors` (worker failures), `live` (the sources the app subscribes to).
+filters, go to, marks, selection), `editor` ($EDITOR round-trip), `app_keys` (refresh, pause, theme, help,
+which keys may run now), `paths` (checks before start), `errors` (worker failures), `live` (the sources the
+app subscribes to).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from textual.widgets import Footer, Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
-from .actions import WRITE_ACTIONS, TriageActions, parse_or
+from .actions import TriageActions, parse_or
+from .app_keys import AppKeys
 from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
@@ -50,7 +52,7 @@ from .widgets.view_tabs import ViewTabs
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
 
-class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, App):
+class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, AppKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -282,63 +284,6 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         self.query_one(SessionsPane).tick()
         self.query_one(IssueList).refresh()
         self.views_tick()
-
-    # -- app keys ------------------------------------------------------------------------------
-    def action_refresh(self) -> None:
-        if self.store is None:
-            self.source.start()
-        else:
-            self.request_load()
-
-    def action_toggle_pause(self) -> None:
-        if self.paused:
-            self.source.resume()
-            self.request_load()
-        else:
-            self.source.pause()
-        self._render_status()
-
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme.endswith("dark") else "textual-dark"
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_rows()))
-
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(key as the user must press it, description, binding id) for every binding with an id."""
-        rows = []
-        seen = set()
-        sources = [self, self.query_one(IssueList)]
-        for source in sources:
-            bindings = source._bindings.copy()
-            if self._keymap:  # show the keys the user remapped in the config file, as Textual applies them
-                bindings.apply_keymap(self._keymap)
-            for (key, binding) in bindings:
-                if not binding.id or binding.id in seen:
-                    continue
-                seen.add(binding.id)
-                keys = [self.get_key_display(b) for k, b in bindings if b.id == binding.id]
-                rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
-        return rows
-
-    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
-        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
-                                                    namespaces)
-        if target is self and name in WRITE_ACTIONS:
-            why = self.write_refusal()
-            if why:
-                self.notify(visible(why), severity="warning", markup=False)
-                return True
-        return await super().run_action(action, default_namespace, namespaces)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS:
-            if self.store is None or self.store.read_only:
-                return None  # shown disabled; the status line says why
-        if action == "clear_marks" and not self.query_one(IssueList).marked:
-            return False
-        return True
 
     # -- results -------------------------------------------------------------------------------
     @while_running
