@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -45,6 +45,16 @@ STORE_INDEXES = {
     "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
     "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
     "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
+}
+
+# Indexes the store adds only where the file has the column (schema v6+ / v11 files): the status line's
+# auto-created count and `is:auto` read the first, each directive's live progress the second (index-only).
+COLUMN_INDEXES = {
+    "tui_idx_auto": ("auto_created",
+                     "CREATE INDEX IF NOT EXISTS tui_idx_auto ON issues(number) WHERE ifnull(auto_created, 0) != 0"),
+    "tui_idx_directive": ("directive_id",
+                          "CREATE INDEX IF NOT EXISTS tui_idx_directive ON issues(directive_id, status, is_blocked) "
+                          "WHERE directive_id IS NOT NULL AND directive_id != ''"),
 }
 
 # Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
@@ -263,10 +273,12 @@ class Connection:
     def _ensure_store_objects(self) -> None:
         conn = self.conn
         existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
+        cols = set(issue_columns(conn))
         missing_idx = [sql for name, sql in STORE_INDEXES.items() if name not in existing]
+        missing_idx += [sql for name, (col, sql) in COLUMN_INDEXES.items() if col in cols and name not in existing]
         # Indexes of earlier store versions: dropped so the crate's writes don't maintain dead weight.
         obsolete = [name for name in existing if name.startswith("tui_") and name not in STORE_INDEXES
-                    and name not in COUNTS_TRIGGERS and name != "tui_issue_counts"]
+                    and name not in COLUMN_INDEXES and name not in COUNTS_TRIGGERS and name != "tui_issue_counts"]
         missing_counts = "tui_issue_counts" not in existing or any(t not in existing for t in COUNTS_TRIGGERS)
         if missing_idx or missing_counts or obsolete:
             conn.execute("BEGIN IMMEDIATE")
@@ -295,7 +307,27 @@ class Connection:
         self._has_store_indexes = all(name in existing for name in STORE_INDEXES)
         self._has_counts = "tui_issue_counts" in existing and all(t in existing for t in COUNTS_TRIGGERS)
         self._issue_columns = issue_columns(self.conn)
-        self._has_project_id = "project_id" in self._issue_columns
+        cols = set(self._issue_columns)
+        self._has_project_id = "project_id" in cols
+        self._has_directive_id = "directive_id" in cols
+        self._has_auto_created = "auto_created" in cols
+        # A store index is used (INDEXED BY) only where it exists: a read-only open never adds one.
+        self._column_indexes = {name for name in COLUMN_INDEXES if name in existing}
+        self._schema_cookie = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+
+    def refresh_schema(self) -> bool:
+        """Notice another process's schema change (a newer autopilot migrating the file to v6..v11 while we
+        are open): re-read the columns and indexes we use. One PRAGMA when nothing changed. True if it did."""
+        with self._lock:
+            try:
+                cookie = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+            except sqlite3.Error:
+                return False
+            if cookie == self._schema_cookie:
+                return False
+            self._detect_extras()
+            self.info = replace(self.info, schema_version=migrations.read_version(self.conn))
+            return True
 
     # -- plumbing ------------------------------------------------------------------------------
     @property
@@ -305,6 +337,11 @@ class Connection:
     @property
     def schema_version(self) -> int:
         return self.info.schema_version
+
+    def has_column(self, name: str) -> bool:
+        """Whether the file's `issues` table has this column (`directive_id` v6+, `project_id` v7+,
+        `auto_created` v11+)."""
+        return name in self._issue_columns
 
     def close(self) -> None:
         with self._wlock, self._lock:

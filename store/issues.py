@@ -15,7 +15,7 @@ from . import timestamps
 from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event
-from .models import Counts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
+from .models import Counts, DirectiveCounts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -23,6 +23,7 @@ REASON_MAX = 10_000
 AGENT_MAX = 100
 DEFAULT_AGENT = "codex"
 CLAIM_MINUTES = 15
+RELEASE_MINUTES = 60  # the autopilot's `issue release` default
 
 VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 _BASE_COLS = (
@@ -68,6 +69,34 @@ def validate_reason(reason) -> str:
     if len(text) > REASON_MAX:
         raise ValidationError("reason", f"is {len(text)} characters; at most {REASON_MAX} allowed")
     return text
+
+
+DIRECTIVE_ID_MAX = 100
+
+
+def validate_directive_id(value) -> str | None:
+    """A directive id as the autopilot names them (`d-001`); '' or None means no directive."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if len(text) > DIRECTIVE_ID_MAX:
+        raise ValidationError("directive_id", f"is {len(text)} characters; at most {DIRECTIVE_ID_MAX} allowed")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError("directive_id", f"{text[:40]!r} must not contain spaces or control characters")
+    return text
+
+
+def validate_minutes(minutes) -> float:
+    """A claim age in minutes: a finite number >= 0."""
+    try:
+        value = float(minutes)
+    except (TypeError, ValueError):
+        raise ValidationError("minutes", f"{minutes!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        raise ValidationError("minutes", f"must be a number of minutes >= 0, not {minutes!r}")
+    return value
 
 
 def like_pattern(text: str) -> str:
@@ -160,9 +189,33 @@ class IssueOps:
         return actor or self.actor
 
     # -- crate API: CRUD -----------------------------------------------------------------------
+    def _newer_columns(self, conn: sqlite3.Connection, directive_id, project_id, auto_created) -> dict:
+        """The v6/v7/v11 columns a write sets, checked: only where the file has them (a value for a column the
+        file lacks is an error, never silently dropped; the file is never altered to add it)."""
+        out: dict[str, object] = {}
+        for col, value in (("directive_id", directive_id), ("project_id", project_id), ("auto_created", auto_created)):
+            if value is None:
+                continue
+            if not self.has_column(col):
+                raise ValidationError(col, f"this file (schema v{self.schema_version}) has no {col} column; "
+                                           "nothing was written")
+            if col == "directive_id":
+                out[col] = validate_directive_id(value)
+            elif col == "project_id":
+                text = str(value).strip()
+                if text and not conn.execute("SELECT 1 FROM projects WHERE id = ?", (text,)).fetchone():
+                    raise ValidationError("project_id", f"no project with id {text[:60]!r}; nothing was written")
+                out[col] = text or None
+            else:
+                out[col] = 1 if value else 0
+        return out
+
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
                      issue_type: IssueType | str = IssueType.TASK, agent: str | None = None, *,
-                     actor: str | None = None) -> Issue:
+                     directive_id: str | None = None, project_id: str | None = None,
+                     auto_created: bool | None = None, actor: str | None = None) -> Issue:
+        """The crate's create_issue (v11: `create_issue_with_auto`). `directive_id`, `project_id` and
+        `auto_created` are written where the file has those columns; given for a file without one, they raise."""
         title = validate_title(title)
         description = validate_description(description)
         priority = Priority.parse(priority, "priority")
@@ -170,6 +223,7 @@ class IssueOps:
         agent = validate_agent(agent)
         issue_id = str(uuid.uuid4())
         with self._write() as conn:
+            newer = self._newer_columns(conn, directive_id, project_id, auto_created)
             row = conn.execute(
                 "UPDATE issue_counter SET next_number = next_number + 1 WHERE id = 1 RETURNING next_number - 1"
             ).fetchone()
@@ -179,11 +233,11 @@ class IssueOps:
             else:
                 number = row[0]
             now = self._now()
-            conn.execute(
-                "INSERT INTO issues (id, number, title, description, priority, issue_type, agent, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (issue_id, number, title, description, priority.value, issue_type.value, agent, now, now),
-            )
+            values = {"id": issue_id, "number": number, "title": title, "description": description,
+                      "priority": priority.value, "issue_type": issue_type.value, "agent": agent, **newer,
+                      "created_at": now, "updated_at": now}
+            conn.execute(f"INSERT INTO issues ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                         tuple(values.values()))
             append_event(conn, issue_id, self._actor(actor), "created", None, title, now)
             return self._get(conn, issue_id)
 
@@ -245,8 +299,10 @@ class IssueOps:
 
     def update_issue(self, issue_id: str, title: str | None = None, description: str | None = None,
                      priority: Priority | str | None = None, issue_type: IssueType | str | None = None, *,
-                     agent: str | None = None, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
-        """Change any of title, description ('' clears it), priority, type, agent. False if nothing given."""
+                     agent: str | None = None, directive_id: str | None = None, project_id: str | None = None,
+                     expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        """Change any of title, description ('' clears it), priority, type, agent, and where the file has the
+        column directive_id / project_id ('' clears them). False if nothing given."""
         new: dict[str, object] = {}
         if title is not None:
             new["title"] = validate_title(title)
@@ -258,8 +314,14 @@ class IssueOps:
             new["issue_type"] = IssueType.parse(issue_type, "type").value
         if agent is not None:
             new["agent"] = validate_agent(agent)
-        if not new:
+        newer_given = directive_id is not None or project_id is not None
+        if not new and not newer_given:
             return False
+
+        def changes(issue: Issue, now: str) -> dict:
+            if newer_given:  # checked inside the write transaction (the project must exist now)
+                new.update(self._newer_columns(self.wconn, directive_id, project_id, None))
+            return dict(new)
 
         def events(issue: Issue, fields: dict):
             for col, value in new.items():
@@ -268,7 +330,7 @@ class IssueOps:
                 if old != value:
                     yield (col, old, value)
 
-        return self._mutate(issue_id, allowed=lambda i: True, changes=lambda i, now: dict(new), event=events,
+        return self._mutate(issue_id, allowed=lambda i: True, changes=changes, event=events,
                             expect_updated_at=expect_updated_at, actor=actor)
 
     def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
@@ -279,7 +341,8 @@ class IssueOps:
             return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
 
     # -- crate API: workflow -------------------------------------------------------------------
-    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
+    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None,
+                   directive_id: str | None = None, auto: bool | None = None) -> tuple[str, list]:
         _, cutoff = self._cutoff()
         index = self._idx("tui_ready_agent_v2" if agent is not None else "tui_ready_v2")
         where = [READY_BASE_SQL, "id != ''",
@@ -288,18 +351,33 @@ class IssueOps:
         if agent is not None:
             where.append("agent = ?")
             params.append(agent)
-        self._filters(where, params, search, project_id)
+        self._filters(where, params, search, project_id, directive_id, auto)
         sql = (f"SELECT * FROM issues{index} WHERE {' AND '.join(where)} "
                f"ORDER BY {PRIORITY_RANK_SQL}, created_at, number")
         return sql, params
 
-    def _filters(self, where: list, params: list, search: str | None, project_id: str | None) -> None:
+    def _filters(self, where: list, params: list, search: str | None, project_id: str | None,
+                 directive_id: str | None = None, auto: bool | None = None) -> None:
+        """search: title substring; project_id: ignored on files without the column (the projects pane then
+        filters sessions only); directive_id / auto: on a file without the column no issue has a directive or
+        was auto-created, so they match nothing / everything (auto=False)."""
         if search:
             where.append("title LIKE ? ESCAPE '\\'")
             params.append(like_pattern(search))
         if project_id is not None and self._has_project_id:
             where.append("project_id = ?")
             params.append(project_id)
+        if directive_id is not None:
+            if self._has_directive_id:
+                where.append("directive_id = ?")
+                params.append(directive_id)
+            else:
+                where.append("0")
+        if auto is not None:
+            if self._has_auto_created:
+                where.append("ifnull(auto_created, 0) != 0" if auto else "ifnull(auto_created, 0) = 0")
+            elif auto:
+                where.append("0")
 
     def get_next_ready_issue(self, agent: str | None = None) -> Issue | None:
         rows = self.ready_queue(agent=agent, limit=1)
@@ -369,6 +447,7 @@ class IssueOps:
         """Put back earlier field values (the dashboard's undo). Records one `restored` event per field."""
         allowed_cols = {"title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
                         "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
+        allowed_cols |= {c for c in ("directive_id", "project_id") if self.has_column(c)}
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
@@ -385,9 +464,10 @@ class IssueOps:
                             expect_updated_at=expect_updated_at, actor=actor)
 
     # -- beyond the crate: views, counts, stale claims -----------------------------------------
-    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None) -> tuple[str, list]:
+    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None,
+                  directive_id: str | None = None, auto: bool | None = None) -> tuple[str, list]:
         if view == "ready":
-            return self._ready_sql(agent, search, project_id)
+            return self._ready_sql(agent, search, project_id, directive_id, auto)
         where: list[str] = []
         params: list = []
         order = "number"
@@ -414,18 +494,18 @@ class IssueOps:
         if agent is not None:
             where.append("agent = ?")
             params.append(agent)
-        self._filters(where, params, search, project_id)
+        self._filters(where, params, search, project_id, directive_id, auto)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return f"SELECT * FROM issues{index}{clause} ORDER BY {order}", params
 
     def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                  project_id: str | None = None, limit: int = 200, offset: int = 0,
-                  total: int | None = None) -> list[Issue]:
+                  project_id: str | None = None, directive_id: str | None = None, auto: bool | None = None,
+                  limit: int = 200, offset: int = 0, total: int | None = None) -> list[Issue]:
         """One page of a dashboard view: ready / in_progress / blocked / done / stale / all.
 
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
-        sql, params = self._view_sql(view, agent, search, project_id)
+        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
         limit, offset = int(limit), int(offset)
         if total is not None and offset > total // 2 and offset < total:
             head, _, order = sql.rpartition(" ORDER BY ")
@@ -441,12 +521,13 @@ class IssueOps:
             return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)))
 
     def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
-                      project_id: str | None = None) -> int | None:
+                      project_id: str | None = None, directive_id: str | None = None,
+                      auto: bool | None = None) -> int | None:
         """Index of the issue in a view's order (for "go to issue #N"); None if it is not in the view."""
         issue = self.get_issue_by_id(issue_id)
         if issue is None:
             return None
-        sql, params = self._view_sql(view, agent, search, project_id)
+        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
         head, _, order = sql.rpartition(" ORDER BY ")
         with self._read() as conn:
             present = conn.execute(f"SELECT 1 FROM ({head}) WHERE id = ?", (*params, issue_id)).fetchone()
@@ -466,14 +547,15 @@ class IssueOps:
                                 (*params, *extra)).fetchone()[0]
 
     def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                   project_id: str | None = None, counts: Counts | None = None) -> int:
+                   project_id: str | None = None, directive_id: str | None = None, auto: bool | None = None,
+                   counts: Counts | None = None) -> int:
         """Rows in a view; unfiltered views come from `counts()` (pass one you already have)."""
-        if agent is None and not search and project_id is None:
+        if agent is None and not search and project_id is None and directive_id is None and auto is None:
             c = counts or self.counts()
             simple = {"ready": c.ready, "in_progress": c.in_progress, "blocked": c.blocked, "done": c.done,
                       "stale": c.stale, "all": c.total}
             return simple[view]
-        sql, params = self._view_sql(view, agent, search, project_id)
+        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
         sql = sql.replace("SELECT * FROM", "SELECT count(*) FROM", 1).rsplit(" ORDER BY ", 1)[0]
         with self._read() as conn:
             return conn.execute(sql, params).fetchone()[0]
@@ -489,7 +571,9 @@ class IssueOps:
             return [r[0] for r in conn.execute(sql)]
 
     def counts(self) -> Counts:
-        """Counts by status, blocked, ready and stale (O(1) with the store's trigger-kept table)."""
+        """Counts by status, blocked, ready, stale, claimed and (v11 files) auto-created; O(1) with the store's
+        trigger-kept table. Also notices a schema change made by another process (a newer autopilot)."""
+        self.refresh_schema()
         _, cutoff = self._cutoff()
         with self._read() as conn:
             if self._has_counts:
@@ -507,7 +591,11 @@ class IssueOps:
             stale += conn.execute(
                 f"SELECT count(*) FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND julianday(claimed_at) IS NULL").fetchone()[0]
-        c = Counts(stale=stale)
+            auto = None
+            if self._has_auto_created:
+                index = " INDEXED BY tui_idx_auto" if "tui_idx_auto" in self._column_indexes else ""
+                auto = conn.execute(f"SELECT count(*) FROM issues{index} WHERE ifnull(auto_created, 0) != 0").fetchone()[0]
+        c = Counts(stale=stale, auto=auto)
         for status, blocked, n in rows:
             c.total += n
             if status == "open":
@@ -522,7 +610,22 @@ class IssueOps:
             else:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
+        c.claimed = c.in_progress + open_claimed
         return c
+
+    def directive_progress(self) -> dict[str, "DirectiveCounts"]:
+        """directive id -> its issues by state (the crate's calculate_progress, for every directive at once).
+        Empty for files without the column (before v6). Index-only where the store's directive index exists."""
+        if not self._has_directive_id:
+            return {}
+        index = " INDEXED BY tui_idx_directive" if "tui_idx_directive" in self._column_indexes else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT directive_id, count(*), sum(status = 'done'), sum(status = 'in_progress'), "
+                f"sum(ifnull(is_blocked, 0) != 0) FROM issues{index} "
+                "WHERE directive_id IS NOT NULL AND directive_id != '' GROUP BY directive_id").fetchall()
+        return {d: DirectiveCounts(total, done or 0, in_progress or 0, blocked or 0)
+                for d, total, done, in_progress, blocked in rows}
 
     def stale_claims(self, minutes: float = CLAIM_MINUTES) -> list[Issue]:
         """In-progress issues whose claim is older than `minutes` (or has no parseable claimed_at)."""
@@ -544,8 +647,16 @@ class IssueOps:
             event=lambda i, f: [("released", i.claimed_by, None)],
             expect_updated_at=expect_updated_at, actor=actor)
 
+    def release_stale(self, minutes: float = RELEASE_MINUTES, *, actor: str | None = None) -> int:
+        """The autopilot's `issue release` (crate `release_stale_issues`, default 60 minutes): every in-progress
+        issue whose claim is older than `minutes` (or has no parseable claimed_at) goes back to open, claim
+        cleared, one `released` event each, in one transaction. Compares instants, not strings (compat.md
+        decision 2). Returns how many were released."""
+        return self.release_stale_claims(minutes, actor=actor)
+
     def release_stale_claims(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> int:
         """Release every stale claim in one transaction. Returns how many were released."""
+        minutes = validate_minutes(minutes)
         _, cutoff = self._cutoff(minutes)
         with self._write() as conn:
             stale = fetch_issues(conn.execute(
