@@ -341,8 +341,7 @@ class IssueOps:
             return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
 
     # -- crate API: workflow -------------------------------------------------------------------
-    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None,
-                   directive_id: str | None = None, auto: bool | None = None) -> tuple[str, list]:
+    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
         _, cutoff = self._cutoff()
         index = self._idx("tui_ready_agent_v2" if agent is not None else "tui_ready_v2")
         where = [READY_BASE_SQL, "id != ''",
@@ -351,33 +350,18 @@ class IssueOps:
         if agent is not None:
             where.append("agent = ?")
             params.append(agent)
-        self._filters(where, params, search, project_id, directive_id, auto)
+        self._filters(where, params, search, project_id)
         sql = (f"SELECT * FROM issues{index} WHERE {' AND '.join(where)} "
                f"ORDER BY {PRIORITY_RANK_SQL}, created_at, number")
         return sql, params
 
-    def _filters(self, where: list, params: list, search: str | None, project_id: str | None,
-                 directive_id: str | None = None, auto: bool | None = None) -> None:
-        """search: title substring; project_id: ignored on files without the column (the projects pane then
-        filters sessions only); directive_id / auto: on a file without the column no issue has a directive or
-        was auto-created, so they match nothing / everything (auto=False)."""
+    def _filters(self, where: list, params: list, search: str | None, project_id: str | None) -> None:
         if search:
             where.append("title LIKE ? ESCAPE '\\'")
             params.append(like_pattern(search))
         if project_id is not None and self._has_project_id:
             where.append("project_id = ?")
             params.append(project_id)
-        if directive_id is not None:
-            if self._has_directive_id:
-                where.append("directive_id = ?")
-                params.append(directive_id)
-            else:
-                where.append("0")
-        if auto is not None:
-            if self._has_auto_created:
-                where.append("ifnull(auto_created, 0) != 0" if auto else "ifnull(auto_created, 0) = 0")
-            elif auto:
-                where.append("0")
 
     def get_next_ready_issue(self, agent: str | None = None) -> Issue | None:
         rows = self.ready_queue(agent=agent, limit=1)
@@ -464,10 +448,9 @@ class IssueOps:
                             expect_updated_at=expect_updated_at, actor=actor)
 
     # -- beyond the crate: views, counts, stale claims -----------------------------------------
-    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None,
-                  directive_id: str | None = None, auto: bool | None = None) -> tuple[str, list]:
+    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None) -> tuple[str, list]:
         if view == "ready":
-            return self._ready_sql(agent, search, project_id, directive_id, auto)
+            return self._ready_sql(agent, search, project_id)
         where: list[str] = []
         params: list = []
         order = "number"
@@ -494,18 +477,18 @@ class IssueOps:
         if agent is not None:
             where.append("agent = ?")
             params.append(agent)
-        self._filters(where, params, search, project_id, directive_id, auto)
+        self._filters(where, params, search, project_id)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return f"SELECT * FROM issues{index}{clause} ORDER BY {order}", params
 
     def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                  project_id: str | None = None, directive_id: str | None = None, auto: bool | None = None,
-                  limit: int = 200, offset: int = 0, total: int | None = None) -> list[Issue]:
+                  project_id: str | None = None, limit: int = 200, offset: int = 0,
+                  total: int | None = None) -> list[Issue]:
         """One page of a dashboard view: ready / in_progress / blocked / done / stale / all.
 
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
-        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
+        sql, params = self._view_sql(view, agent, search, project_id)
         limit, offset = int(limit), int(offset)
         if total is not None and offset > total // 2 and offset < total:
             head, _, order = sql.rpartition(" ORDER BY ")
@@ -521,13 +504,12 @@ class IssueOps:
             return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)))
 
     def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
-                      project_id: str | None = None, directive_id: str | None = None,
-                      auto: bool | None = None) -> int | None:
+                      project_id: str | None = None) -> int | None:
         """Index of the issue in a view's order (for "go to issue #N"); None if it is not in the view."""
         issue = self.get_issue_by_id(issue_id)
         if issue is None:
             return None
-        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
+        sql, params = self._view_sql(view, agent, search, project_id)
         head, _, order = sql.rpartition(" ORDER BY ")
         with self._read() as conn:
             present = conn.execute(f"SELECT 1 FROM ({head}) WHERE id = ?", (*params, issue_id)).fetchone()
@@ -547,15 +529,14 @@ class IssueOps:
                                 (*params, *extra)).fetchone()[0]
 
     def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                   project_id: str | None = None, directive_id: str | None = None, auto: bool | None = None,
-                   counts: Counts | None = None) -> int:
+                   project_id: str | None = None, counts: Counts | None = None) -> int:
         """Rows in a view; unfiltered views come from `counts()` (pass one you already have)."""
-        if agent is None and not search and project_id is None and directive_id is None and auto is None:
+        if agent is None and not search and project_id is None:
             c = counts or self.counts()
             simple = {"ready": c.ready, "in_progress": c.in_progress, "blocked": c.blocked, "done": c.done,
                       "stale": c.stale, "all": c.total}
             return simple[view]
-        sql, params = self._view_sql(view, agent, search, project_id, directive_id, auto)
+        sql, params = self._view_sql(view, agent, search, project_id)
         sql = sql.replace("SELECT * FROM", "SELECT count(*) FROM", 1).rsplit(" ORDER BY ", 1)[0]
         with self._read() as conn:
             return conn.execute(sql, params).fetchone()[0]

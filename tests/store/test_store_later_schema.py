@@ -70,7 +70,7 @@ def test_read_only_open_of_later_version_changes_nothing(tmp_path, version):
         assert s.info.schema_version == version
         assert s.counts().total == 29
         if version >= 6:
-            assert [i.number for i in s.list_view("all", directive_id="d-001")] == [1]
+            assert s.get_issue_by_number(1).directive_id == "d-001"
             assert s.directive_progress()["d-001"].total == 1
     assert p.read_bytes() == before
 
@@ -86,13 +86,8 @@ def test_v11_columns_read_filtered_and_counted(tmp_path):
         assert s.get_issue_by_number(2).auto_created is True
         assert s.get_issue_by_number(4).directive_id is None  # '' reads as none
         assert s.counts().auto == 3
-        assert [i.number for i in s.list_view("all", directive_id="d-001")] == [1, 2]
-        assert [i.number for i in s.list_view("all", auto=True)] == [2, 3, 5]
-        assert s.count_view("all", auto=True) == 3
-        assert s.count_view("all", auto=False) == 26
+        assert [i.number for i in s.list_view("all", limit=100) if i.auto_created] == [2, 3, 5]
         assert [i.number for i in s.list_view("all", project_id=pids["project-1"])] == [3]
-        ready = [i.number for i in s.list_view("ready")]
-        assert [i.number for i in s.list_view("ready", auto=True)] == [n for n in ready if n in (2, 3, 5)]
         got = s.directive_progress()
         assert set(got) == {"d-001", "d-002"}
         assert got["d-001"].total == 2
@@ -278,7 +273,7 @@ def test_schema_change_by_another_process_is_noticed(tmp_path):
         populate(p, directives={1: "d-001"}, auto={1, 2})
         c = s.counts()
         assert c.auto == 2 and s.schema_version == 11
-        assert [i.number for i in s.list_view("all", directive_id="d-001")] == [1]
+        assert s.has_column("directive_id") and s.directive_progress()["d-001"].total == 1
 
 
 # -- release_stale (the autopilot's `issue release`, default 60 minutes) ---------------------------------
