@@ -36,10 +36,13 @@ def _cell(text: str, width: int) -> str:
     return t.plain
 
 
-def header_text(width: int) -> Text:
+def header_text(width: int, repo_width: int = 0) -> Text:
+    """The column header; with several sources a `repo` column follows `#`."""
     parts = []
     for name, w in COLUMNS:
         parts.append(_cell(name, w) if w else name)
+        if name == "#" and repo_width:
+            parts.append(_cell("repo", repo_width))
     return Text(" ".join(parts))
 
 
@@ -67,6 +70,8 @@ class IssueList(ScrollView, can_focus=True):
         "issue-list--blocked",
         "issue-list--stale",
         "issue-list--placeholder",
+        "issue-list--auto",
+        "issue-list--repo",
     }
 
     class Highlighted(Message):
@@ -103,6 +108,8 @@ class IssueList(ScrollView, can_focus=True):
         self._loaded_ns = 0
         self._requested: int | None = None
         self.stale_cutoff_ns = 0
+        self.repo_width = 0  # > 0 with several sources: each row names its repo
+        self.repo_of: dict[str, str] = {}  # row id -> repo name (several sources only)
 
     # -- data in -------------------------------------------------------------------------------
     def set_rows(self, view_key: object, total: int, offset: int, rows: list[Issue], stale_cutoff_ns: int) -> None:
@@ -291,7 +298,7 @@ class IssueList(ScrollView, can_focus=True):
         is_new = seen is not None and time.monotonic() - seen < NEW_FOR_S
         stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
         age = ago(issue.created_at, now)
-        key = (issue.id, issue.updated_at, width, marked, is_new, stale, age)
+        key = (issue.id, issue.updated_at, width, marked, is_new, stale, age, self.repo_width)
         lines = self.__dict__.setdefault("_lines", {})
         segments = lines.get(key)
         if segments is None:
@@ -311,6 +318,10 @@ class IssueList(ScrollView, can_focus=True):
         text.append(" ")
         text.append(_cell(str(issue.number), 6))
         text.append(" ")
+        if self.repo_width:
+            text.append(_cell(visible(self.repo_of.get(issue.id, "")), self.repo_width),
+                        self._style("issue-list--repo", True))
+            text.append(" ")
         text.append(_cell(visible(prio), 7), self._style(pstyle, True) if pstyle else Style())
         text.append(" ")
         text.append(_cell(visible(issue.issue_type if issue.issue_type is not None else "—"), 8))
@@ -325,6 +336,8 @@ class IssueList(ScrollView, can_focus=True):
             text.append("STALE ", self._style("issue-list--stale", True))
         elif issue.is_blocked:
             text.append("⊘ ", title_style)
+        if issue.auto_created:  # filed by an agent's anomaly detection by itself (v11 files)
+            text.append("auto ", self._style("issue-list--auto", True))
         text.append(title, title_style)
         text.truncate(max(width, used), overflow="ellipsis", pad=True)
         return text

@@ -41,6 +41,11 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
         if counts.other:
             t.append("  other ", "dim")
             t.append(f"{counts.other:,}", "magenta")
+        if counts.auto is not None:  # v11 files: the newer autopilot's counts (claimed, auto-created)
+            t.append("  claimed ", "dim")
+            t.append(f"{counts.claimed:,}", "bold yellow" if counts.claimed else "dim")
+            t.append("  auto ", "dim")
+            t.append(f"{counts.auto:,}", "bold magenta" if counts.auto else "dim")
     t.append("  ")
     t.append(visible(path))
     t.append(f" v{version} {journal}", "dim")

@@ -1,0 +1,168 @@
+"""Several issues files in one dashboard: per-source windows merged into one view (no Textual here).
+
+Each source loads its own snapshot (its own file, watched on its own); this module turns the latest one of
+each into the single `Snapshot` the widgets show:
+
+- rows are merged in the view's order (the ready queue in the crate's: priority rank, then `created_at`,
+  then number; the others as the store orders them), ties broken by the sources' order;
+- every merged row is a copy of the issue whose `id` is *composite* (`<source index>/<id>`), so rows of
+  two files never collide (two copies of one file hold the same ids), and a composite id never names a row
+  in any file: whatever uses it without `split_id` reaches nothing. Writes go through `split_id` to the
+  row's own source and its real id, never another file;
+- counts are summed (and kept per repo), projects and sessions are those of every file.
+
+To show rows [offset, offset + limit) of the merged view each source needs its first offset + limit rows
+(the view is merged from the top); past the middle of the merged view it needs only its last
+(total - offset) rows instead (merged from the far end), so both ends cost one page per source.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from store import Counts, Issue, timestamps
+
+from .loader import Query, Snapshot
+
+SEP = "/"
+
+
+def composite_id(index: int, issue_id: str) -> str:
+    return f"{index}{SEP}{issue_id}"
+
+
+def split_id(cid: str | None) -> tuple[int | None, str | None]:
+    """(source index, real id) of a composite id; (None, id) for a plain one."""
+    if not cid:
+        return None, cid
+    head, sep, rest = cid.partition(SEP)
+    if sep and head.isdigit():
+        return int(head), rest
+    return None, cid
+
+
+# -- order ----------------------------------------------------------------------------------------------
+def _claim_key(issue: Issue) -> float:
+    ns = timestamps.parse_ns(issue.claimed_at)
+    return float("-inf") if ns is None else float(ns)  # julianday(NULL) sorts first, as in SQL
+
+
+ORDER: dict[str, Callable[[Issue], tuple]] = {
+    "ready": lambda i: (i.priority_rank, i.created_at, i.number),
+    "in_progress": lambda i: (_claim_key(i), i.number),
+    "stale": lambda i: (_claim_key(i), i.number),
+    "blocked": lambda i: (i.number,),
+    "done": lambda i: (-i.number,),
+    "all": lambda i: (i.number,),
+}
+
+
+def order_key(view: str) -> Callable[[Issue], tuple]:
+    return ORDER.get(view, ORDER["all"])
+
+
+# -- windows ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What each source must load for one merged window."""
+
+    from_end: bool
+    queries: list[Query]
+
+
+def plan(q: Query, totals: list[int | None]) -> Plan:
+    """Per-source queries for the merged window at q.offset (totals: each source's last known view size)."""
+    known = all(t is not None for t in totals)
+    grand = sum(t or 0 for t in totals)
+    if known and grand and q.offset > grand // 2:
+        tail = grand - q.offset
+        queries = [q.with_(offset=max(0, t - tail), limit=max(min(t, tail), 1), selected_id=None) for t in totals]
+        return Plan(True, queries)
+    need = q.offset + q.limit
+    return Plan(False, [q.with_(offset=0, limit=need, selected_id=None) for _ in totals])
+
+
+def merge_window(view: str, parts: list[tuple[int, int, int, list[Issue]]], offset: int, limit: int,
+                 from_end: bool) -> list[tuple[int, Issue]]:
+    """parts: (source index, view total, offset loaded, rows). Returns the merged rows [offset, offset+limit)
+    as (source index, issue)."""
+    key = order_key(view)
+    runs = [[(key(issue), index, issue) for issue in rows] for index, _, _, rows in parts]
+    merged = heapq.merge(*runs, key=lambda t: (t[0], t[1]))
+    if not from_end:
+        out = []
+        for n, (_, index, issue) in enumerate(merged):
+            if n >= offset + limit:
+                break
+            if n >= offset:
+                out.append((index, issue))
+        return out
+    everything = [(index, issue) for _, index, issue in merged]
+    grand = sum(total for _, total, _, _ in parts)
+    start = len(everything) - (grand - offset)  # the merged tails end where the merged view ends
+    start = max(start, 0)
+    return everything[start:start + limit]
+
+
+# -- snapshots -----------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class RepoState:
+    """One source as the dashboard shows it: name, file, its counts, and what is wrong with it (if anything)."""
+
+    index: int
+    name: str
+    path: str
+    counts: Counts | None = None
+    total: int | None = None  # rows in the current view
+    problem: str | None = None
+    version: int | None = None
+    journal: str = ""
+    read_only: str | None = None
+    loaded_at: float | None = None
+
+
+def sum_counts(all_counts: list[Counts]) -> Counts:
+    out = Counts()
+    autos = [c.auto for c in all_counts if c.auto is not None]
+    for c in all_counts:
+        for name in ("open", "ready", "in_progress", "blocked", "done", "stale", "other", "total", "claimed"):
+            setattr(out, name, getattr(out, name) + getattr(c, name))
+    out.auto = sum(autos) if autos else None
+    return out
+
+
+@dataclass(slots=True)
+class Merged:
+    """The merged snapshot plus what only a multi-repo dashboard needs."""
+
+    snapshot: Snapshot
+    repos: list[RepoState]
+    repo_of: dict[str, str] = field(default_factory=dict)  # composite row id -> repo name
+
+
+def merge(q: Query, parts: dict[int, Snapshot], repos: list[RepoState], from_end: bool,
+          include: set[int] | None = None) -> Merged | None:
+    """One Snapshot for the widgets from the latest snapshot of each source (`include`: the sources the
+    `repo:` filter keeps; None = all). None until at least one source has loaded."""
+    if not parts:
+        return None
+    names = {r.index: r.name for r in repos}
+    shown = {i: s for i, s in parts.items() if include is None or i in include}
+    window = merge_window(q.view, [(i, s.total, s.offset, s.rows) for i, s in sorted(shown.items())],
+                          q.offset, q.limit, from_end)
+    rows = [replace(issue, id=composite_id(i, issue.id)) for i, issue in window]
+    repo_of = {row.id: names.get(i, "") for row, (i, _) in zip(rows, window)}
+    total = sum(s.total for s in shown.values())
+    counts = sum_counts([s.counts for i, s in sorted(parts.items()) if include is None or i in include])
+    first = parts[min(parts)]
+    projects = [p for _, s in sorted(parts.items()) for p in s.projects]
+    sessions = sorted((x for _, s in sorted(parts.items()) for x in s.sessions),
+                      key=lambda s: (s.status != "running", -(timestamps.parse_ns(s.started_at) or 0)))
+    agents = sorted({a for s in parts.values() for a in s.agents})
+    offset = max(0, min(q.offset, max(total - 1, 0)))
+    snap = Snapshot(q, first.info, counts, total, offset, rows, None, [], projects, sessions,
+                    token=tuple(s.token for _, s in sorted(parts.items())),
+                    load_ms=max(s.load_ms for s in parts.values()), agents=agents)
+    return Merged(snap, repos, repo_of)
