@@ -131,7 +131,7 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
     from tui.app import IssuesApp
 
     starts: dict[int, float] = {}
-    real_load = tui.app.load_snapshot
+    real_load = tui.live.sqlite.load_snapshot
 
     def timed_load(store, q):
         t = time.time()
@@ -139,7 +139,7 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
         starts[id(snap)] = t
         return snap
 
-    tui.app.load_snapshot = timed_load
+    tui.live.sqlite.load_snapshot = timed_load
     loads: list[tuple[float, float, float]] = []  # (load started, applied, load_ms)
     write_errors: list[str] = []
     warnings = Counter()
@@ -249,7 +249,7 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
             iterations = n
             writes_done = app.writes_done
     finally:
-        tui.app.load_snapshot = real_load
+        tui.live.sqlite.load_snapshot = real_load
     return {"loads": loads, "commit_times": commit_times, "lateness": lateness, "write_errors": write_errors,
             "warnings": warnings["warnings"], "load_count": final_load_count, "writes_done": writes_done,
             "iterations": iterations}

@@ -53,6 +53,7 @@ class Snapshot:
     token: tuple | None = None
     load_ms: float = 0.0
     agents: list[str] = field(default_factory=list)
+    source: str = ""  # the key of the live source it came from (tui/live)
 
 
 def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, list[Event]]:

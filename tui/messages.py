@@ -1,44 +1,10 @@
-"""Typed messages that carry data from thread workers (and the file watcher) to the UI."""
+"""Typed messages from the app's own thread workers to the UI (the sources' messages are in tui/live)."""
 
 from __future__ import annotations
 
 from textual.message import Message
 
 from store import Event, Issue
-
-from .loader import Snapshot
-
-
-class DbChanged(Message):
-    """The file (or its -wal/-journal) changed. A burst of these coalesces into one reload."""
-
-    def __init__(self, reason: str = "watch") -> None:
-        super().__init__()
-        self.reason = reason
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, DbChanged)
-
-
-class StoreOpened(Message):
-    pass
-
-
-class StoreProblem(Message):
-    """The file cannot be read right now (deleted, damaged, locked): keep the last data, say why."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__()
-        self.problem = problem
-
-
-class Loaded(Message):
-    """A fresh snapshot for `generation` (None: the file had not changed, nothing to redraw)."""
-
-    def __init__(self, snapshot: Snapshot | None, generation: int) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-        self.generation = generation
 
 
 class DetailLoaded(Message):

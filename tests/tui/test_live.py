@@ -15,7 +15,6 @@ from textual import work
 from store import Store, StoreError
 import tui.app
 from tui.app import IssuesApp
-from tui.messages import StoreProblem
 from tui.widgets.detail import DetailPane
 from tuitest_helpers import (SIZE, Writer, issue_list, numbers, settle, started, static_text, wait_for)
 

@@ -1,0 +1,264 @@
+"""Triage keys: the actions that write (block, priority, complete, delete, undo, new, edit, ...).
+
+`TriageActions` is a mixin of `IssuesApp`: each `action_*` gathers its targets (the marked rows or the
+current one), asks what it must (a reason, a confirmation), and queues a job for the one writer thread.
+The writes themselves are plain functions in `triage.py` (no Textual), run on that thread through the
+source's store, in the order the keys were pressed; each posts a `WriteDone` the app turns into a toast.
+"""
+
+from __future__ import annotations
+
+import functools
+import queue
+from typing import TYPE_CHECKING, Callable
+
+from textual import work
+
+from store import Issue, IssueType, Priority, Store, StoreError, ValidationError
+from store.issues import validate_agent, validate_reason
+
+from . import triage
+from .messages import WriteDone
+from .screens.confirm import ConfirmScreen
+from .screens.forms import IssueForm, IssueFormResult, PromptScreen
+from .text import visible
+from .widgets.ready_queue import IssueList
+
+if TYPE_CHECKING:
+    from .app import IssuesApp
+
+WRITE_ACTIONS = {"new_issue", "block", "unblock", "bump", "priority", "cycle_type", "set_agent", "complete",
+                 "reopen", "release", "edit", "edit_external", "delete", "undo"}
+_PALETTE_SKIP = {"issue.new", "issue.mark", "issue.clear_marks", "issue.undo"}  # offered separately / keys only
+
+
+def parse_or(enum, value, default, problems: list[str] | None = None):
+    """`value` as a member of `enum`; else `default` (and, for config values, a problem to report)."""
+    try:
+        return enum.parse(value) if value is not None else default
+    except ValidationError as exc:
+        if problems is not None:
+            problems.append(f"config new_issue: {exc}; using {default.value}")
+        return default
+
+
+class TriageActions:
+    """Mixin for IssuesApp (uses its query_one/notify/push_screen and `store`)."""
+
+    undo_stack: list[triage.UndoEntry]
+    writes_done: int
+
+    def init_triage(self: "IssuesApp") -> None:
+        self.undo_stack = []
+        self._writes: queue.Queue = queue.Queue()
+        self.writes_done = 0  # tests and benchmarks read it
+
+    # -- the writer thread ---------------------------------------------------------------------------
+    def submit(self, job: Callable[[Store], WriteDone | None]) -> None:
+        """Queue a write for the writer thread (FIFO: writes land in the order keys were pressed)."""
+        self._writes.put(job)
+
+    def stop_writer(self) -> None:
+        self._writes.put(None)
+
+    @work(thread=True, exclusive=True, group="writer")
+    def writer_worker(self: "IssuesApp") -> None:
+        """Runs writes one at a time, in the order the keys were pressed, off the UI thread."""
+        while True:
+            job = self._writes.get()
+            if job is None:
+                return
+            store = self.store
+            try:
+                message = job(store)
+            except StoreError as exc:
+                message = WriteDone(str(exc), "error")
+            except Exception as exc:  # never let a bug kill the writer: report it
+                message = WriteDone(f"{type(exc).__name__}: {exc}", "error")
+            self.writes_done += 1
+            if message is not None:
+                self.post_message(message)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _targets(self: "IssuesApp") -> list[Issue]:
+        targets = self.query_one(IssueList).targets()
+        if not targets:
+            self.notify("No issue selected", severity="warning", markup=False)
+        return targets
+
+    def _current(self: "IssuesApp") -> Issue | None:
+        issue = self.query_one(IssueList).current
+        if issue is None:
+            self.notify("No issue selected", severity="warning", markup=False)
+        return issue
+
+    @staticmethod
+    def _describe(targets: list[Issue]) -> str:
+        if len(targets) == 1:
+            return f"#{targets[0].number} {visible(targets[0].title, limit=60)}"
+        return f"{len(targets)} marked issues"
+
+    def _confirm(self: "IssuesApp", question: str, detail: str, yes: str, then: Callable[[], None]) -> None:
+        def done(answer: bool | None) -> None:
+            if answer:
+                then()
+        self.push_screen(ConfirmScreen(question, detail, yes), done)
+
+    def run_op(self: "IssuesApp", op: triage.Op, label: str, targets: list[Issue] | None = None) -> None:
+        targets = targets if targets is not None else self._targets()
+        if not targets:
+            return
+        if len(targets) > 1:
+            self.query_one(IssueList).clear_marks()
+
+        def job(store: Store) -> WriteDone:
+            result = triage.apply_op(store, op, targets, label)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            text, severity = result.message(op.verb)
+            return WriteDone(text, severity)
+
+        self.submit(job)
+
+    # -- the keys --------------------------------------------------------------------------------------
+    def action_block(self: "IssuesApp") -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.run_op(triage.block(reason), "block", targets)
+
+        self.push_screen(PromptScreen(f"Block {self._describe(targets)} — why?", placeholder="reason (required)",
+                                      validate=validate_reason), done)
+
+    def action_unblock(self) -> None:
+        self.run_op(triage.unblock(), "unblock")
+
+    def action_bump(self, step: int) -> None:
+        self.run_op(triage.bump_priority(step), "priority")
+
+    def action_priority(self, value: str) -> None:
+        self.run_op(triage.set_priority(Priority(value)), "priority")
+
+    def action_cycle_type(self) -> None:
+        self.run_op(triage.cycle_type(), "type")
+
+    def action_set_agent(self: "IssuesApp") -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def done(agent: str | None) -> None:
+            if agent:
+                self.run_op(triage.set_agent(agent), "agent", targets)
+
+        self.push_screen(PromptScreen(f"Agent for {self._describe(targets)}", value=targets[0].agent,
+                                      validate=validate_agent), done)
+
+    def action_complete(self: "IssuesApp") -> None:
+        targets = self._targets()
+        if targets:
+            self._confirm(f"Complete {self._describe(targets)}?", "", "Complete",
+                          lambda: self.run_op(triage.complete(), "complete", targets))
+
+    def action_reopen(self) -> None:
+        self.run_op(triage.reopen(), "reopen")
+
+    def action_release(self) -> None:
+        self.run_op(triage.release(), "release")
+
+    def release_all_stale(self) -> None:
+        self.submit(lambda store: WriteDone(f"Released {store.release_stale_claims()} stale claims"))
+
+    def action_delete(self: "IssuesApp") -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def job(store: Store) -> WriteDone:
+            result = triage.delete(store, targets)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            return WriteDone(*result.message("deleted"))
+
+        def go() -> None:
+            if len(targets) > 1:
+                self.query_one(IssueList).clear_marks()
+            self.submit(job)
+
+        self._confirm(f"Delete {self._describe(targets)}?", "This removes the issue and its history (z undoes it).",
+                      "Delete", go)
+
+    def action_undo(self) -> None:
+        def job(store: Store) -> WriteDone:
+            if not self.undo_stack:
+                return WriteDone("Nothing to undo", "warning", reload=False)
+            entry = self.undo_stack.pop()
+            result = triage.undo(store, entry, self.undo_stack)
+            text, severity = result.message(f"undid {entry.label} on")
+            return WriteDone(text, severity, select_id=entry.steps[0].issue_id if result.done else None)
+        self.submit(job)
+
+    def action_new_issue(self: "IssuesApp") -> None:
+        d = self.new_defaults
+
+        def done(result: IssueFormResult | None) -> None:
+            if result is None:
+                return
+            self.new_defaults = {"priority": result.priority, "issue_type": result.issue_type, "agent": result.agent}
+
+            def job(store: Store) -> WriteDone:
+                issue = store.create_issue(result.title, result.description or None, result.priority,
+                                           result.issue_type, result.agent)
+                self.undo_stack.append(triage.UndoEntry("create", [triage.UndoStep(
+                    issue.id, issue.number, "delete", expect_updated_at=issue.updated_at)]))
+                return WriteDone(f"Created #{issue.number}", select_id=issue.id)
+            self.submit(job)
+
+        self.push_screen(IssueForm("New issue", priority=d["priority"], issue_type=d["issue_type"],
+                                   agent=d["agent"]), done)
+
+    def action_edit(self: "IssuesApp") -> None:
+        issue = self._current()
+        if issue is None:
+            return
+
+        def done(result: IssueFormResult | None) -> None:
+            if result is None:
+                return
+            title = None if result.title == issue.title else result.title  # only what the user changed
+            description = None if result.description == (issue.description or "") else result.description
+            if title is None and description is None:
+                self.notify("Nothing changed", markup=False)
+                return
+            self.run_op(triage.edit(title, description), "edit", [issue])
+
+        self.push_screen(IssueForm(f"Edit #{issue.number}", title=issue.title, description=issue.description or "",
+                                   priority=parse_or(Priority, issue.priority, Priority.MEDIUM),
+                                   issue_type=parse_or(IssueType, issue.issue_type, IssueType.TASK),
+                                   agent=issue.agent or "codex", edit_only_text=True), done)
+
+    # -- the palette's triage entries ------------------------------------------------------------------
+    def extra_commands(self: "IssuesApp") -> list[tuple[str, Callable, str]]:
+        """Palette entries that make sense now: triage on the selected/marked issues (with the key it is
+        really on), release-all when there are stale claims, undo when there is something to undo."""
+        out = []
+        keys = {bid: f"key: {key}" for key, _desc, bid in self.binding_rows()}
+        if self.store is not None and not self.store.read_only:
+            out.append(("New issue…", self.action_new_issue, keys["issue.new"]))
+            targets = self.query_one(IssueList).targets()
+            if targets:
+                who = f"#{targets[0].number}" if len(targets) == 1 else f"{len(targets)} marked issues"
+                for (_key, binding) in self._bindings:
+                    if (binding.id or "").startswith("issue.") and binding.id not in _PALETTE_SKIP:
+                        out.append((f"{binding.tooltip or binding.description} — {who}",
+                                    functools.partial(self.call_later, self.run_action, binding.action),
+                                    keys.get(binding.id, "")))
+            if self.snapshot is not None and self.snapshot.counts.stale:
+                out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
+                            "back to open; recorded as events"))
+            if self.undo_stack:
+                out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))
+        return out
