@@ -34,10 +34,14 @@ from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProbl
 from .loader import Query, Snapshot
 from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
+from .panes import ExtraPanes
+from .sources import SourceSpec
 from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
+from .widgets.directives import DirectivesPane
 from .widgets.projects import ProjectsPane
+from .widgets.repos import ReposPane
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.sessions import SessionsPane
 from .widgets.status_bar import VIEW_LABELS, status_text, views_text
@@ -47,7 +51,7 @@ __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 NARROW = 110
 
 
-class IssuesApp(TriageActions, Navigation, EditorActions, App):
+class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -97,7 +101,9 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
     def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
                  clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
                  actor: str | None = None, pid_alive: Callable[[int | None], bool | None] | None = None,
-                 cursor_blink: bool = True, source: Source | None = None) -> None:
+                 cursor_blink: bool = True, source: Source | None = None,
+                 sources: list[SourceSpec] | None = None) -> None:
+        """One file (`db_path`), or several (`sources`, more than one: a multi-repo dashboard)."""
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
@@ -105,8 +111,12 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
-        self.source = source or make_source(db_path, read_only=read_only, create=create, clock=self.clock,
-                                            actor=self.actor, watch=watch, poll_seconds=self.config.poll_seconds)
+        options = dict(read_only=read_only, create=create, clock=self.clock, actor=self.actor, watch=watch,
+                       poll_seconds=self.config.poll_seconds)
+        if source is None and sources is not None and len(sources) > 1:
+            from .live.multi import MultiSource
+            source = MultiSource(sources, **options)
+        self.source = source or make_source(db_path, **options)
         self.source.attach(self, query=lambda: self.query_state)
         self.query_state = Query()
         self.snapshot: Snapshot | None = None
@@ -150,6 +160,8 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
                 yield IssueList(id="issues", clock=self.clock)
             yield DetailPane(id="detail", clock=self.clock)
         with Horizontal(id="bottom"):
+            yield ReposPane(id="repos")
+            yield DirectivesPane(id="directives")
             yield ProjectsPane(id="projects")
             yield SessionsPane(id="sessions", clock=self.clock, alive=self.pid_alive)
         yield Footer()
@@ -160,6 +172,9 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
         self.query_one("#projects").border_title = "Projects"
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
+        self.query_one("#directives").border_title = "Directives"
+        self.query_one("#directives").border_subtitle = "status prio done"
+        self.query_one("#repos").border_title = "Repos"
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         for problem in self.config.problems:
@@ -208,7 +223,7 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
         if snap.query.selected_id is None and issues.selected_id is None and snap.selected is not None:
             issues.selected_id = snap.selected.id
         q = snap.query
-        view_key = (q.view, q.search, q.agent, q.project_id)
+        view_key = (q.view, q.search, q.agent, q.project_id, q.directive_id, q.repo)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
         self.note_agents(snap.agents)
@@ -223,12 +238,13 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
         self.query_one(ProjectsPane).set_projects(snap.projects)
         self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
+        self.apply_extras(snap)
         self._render_status()
         self.load_count += 1
 
     @while_running
     def on_source_problem(self, msg: SourceProblem) -> None:
-        self.problem = msg.problem
+        self.problem = self.multi.problem_of(msg) if self.multi else msg.problem
         self._render_status()
         if self.snapshot is None:
             self.query_one(DetailPane).show_literal(msg.problem)
@@ -239,12 +255,15 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
 
     def _render_status(self) -> None:
         snap = self.snapshot
-        store = self.store
-        info = snap.info if snap else (store.info if store else None)
-        _update_if_changed(self.query_one("#status", Static), status_text(
-            self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
-            info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem))
+        if self.multi is not None:
+            self._render_multi_status()
+        else:
+            store = self.store
+            info = snap.info if snap else (store.info if store else None)
+            _update_if_changed(self.query_one("#status", Static), status_text(
+                self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
+                info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
+                snap.loaded_at if snap else None, not self.paused, self.problem))
         q = self.query_state
         project_name = None
         if q.project_id and snap:
@@ -252,6 +271,17 @@ class IssuesApp(TriageActions, Navigation, EditorActions, App):
         _update_if_changed(self.query_one("#views", Static), views_text(
             q.view, snap.counts if snap else None, q.search, q.agent, project_name,
             len(self.query_one(IssueList).marked), snap.total if snap else 0))
+
+    def _render_multi_status(self) -> None:
+        """Summed counts; the repos with a problem named; versions as a range (`3 repos v5-v11`)."""
+        snap, repos = self.snapshot, self.multi.repos()
+        versions = sorted({r.version for r in repos if r.version is not None})
+        version = (f"{versions[0]}" if len(versions) == 1 else f"{versions[0]}-v{versions[-1]}") if versions else "?"
+        problems = "; ".join(f"{r.name}: {r.problem}" for r in repos if r.problem) or None
+        ro = [r.name for r in repos if r.read_only]
+        _update_if_changed(self.query_one("#status", Static), status_text(
+            f"{len(repos)} repos", version, "", f"{', '.join(ro)}" if ro else None,
+            snap.counts if snap else None, snap.loaded_at if snap else None, not self.paused, problems))
 
     @while_running
     def _tick(self) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from store import Counts, Event, Issue, Project, Session, Store, timestamps
+from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store, timestamps
 from store.connection import FileInfo
+from store.directives import DirectiveSet, directives_folder, folder_signature, load_directives
 
 PAGE = 200  # rows fetched around the visible window
 
@@ -25,6 +26,8 @@ class Query:
     offset: int = 0  # first row of the window to fetch
     limit: int = PAGE
     selected_id: str | None = None
+    directive_id: str | None = None  # the directive picked in the Directives pane (a `directive:` filter)
+    repo: str | None = None  # several sources: show only this repo's rows (the `repo:` filter)
 
     def with_(self, **changes) -> "Query":
         return replace(self, **changes)
@@ -53,6 +56,8 @@ class Snapshot:
     token: tuple | None = None
     load_ms: float = 0.0
     agents: list[str] = field(default_factory=list)
+    directives: DirectiveSet | None = None  # the directives beside the DB (None: no such folder)
+    directive_progress: dict[str, DirectiveCounts] = field(default_factory=dict)
     source: str = ""  # the key of the live source it came from (tui/live)
 
 
@@ -63,9 +68,40 @@ def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, list[
     return issue, (store.issue_events(issue_id) if issue else [])
 
 
+def effective_search(q: Query) -> str | None:
+    """The search text the store runs: the user's, plus the Directives pane's pick as a `directive:` term."""
+    parts = [q.search.strip()] if q.search and q.search.strip() else []
+    if q.directive_id:
+        parts.append(f"directive:{q.directive_id}")
+    return " ".join(parts) or None
+
+
+# Parsed directive folders, re-read only when their files change (names, sizes, mtimes).
+_DIRECTIVES: dict[str, DirectiveSet] = {}
+
+
+def directives_for(store: Store) -> DirectiveSet | None:
+    """The directives beside the DB (cached by the folder's signature); None when there is no folder."""
+    folder = directives_folder(store.path)
+    signature = folder_signature(folder)
+    if signature == ("missing",):
+        _DIRECTIVES.pop(str(folder), None)
+        return None
+    cached = _DIRECTIVES.get(str(folder))
+    if cached is None or cached.signature != signature:
+        cached = _DIRECTIVES[str(folder)] = load_directives(folder)
+    return cached
+
+
+def source_token(store: Store) -> tuple:
+    """What changes when anything the dashboard shows from this file changes: the DB (another process's
+    commit, a replaced file) or the directives beside it (a cheap folder listing)."""
+    return (store.change_token(), folder_signature(directives_folder(store.path)))
+
+
 def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int, int, list[Issue]]:
     """(rows in the view, offset actually used, one window of rows)."""
-    filters = dict(agent=q.agent, search=q.search or None, project_id=q.project_id)
+    filters = dict(agent=q.agent, search=effective_search(q), project_id=q.project_id)
     total = store.count_view(q.view, counts=counts, **filters)
     offset = max(0, min(q.offset, max(total - 1, 0)))
     rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
@@ -74,7 +110,7 @@ def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int
 
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
-    token = store.change_token()
+    token = source_token(store)
     counts = store.counts()
     total, offset, rows = load_rows(store, q, counts)
     selected_id = q.selected_id
@@ -91,8 +127,11 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     project_rows = [ProjectRow(p, *per.get(p.id, [0, 0])) for p in projects]
     sessions = [s for s in all_sessions if q.project_id is None or s.project_id == q.project_id]
     sessions.sort(key=lambda s: (s.status != "running", _neg_time(s.started_at)))
+    directives = directives_for(store)
+    progress = store.directive_progress() if directives is not None else {}
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
-                    token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents())
+                    token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
+                    directives=directives, directive_progress=progress)
 
 
 def _neg_time(ts: str) -> float:

@@ -162,6 +162,7 @@ class DetailPane(VerticalScroll):
         self.directive_titles: dict[str, str] = {}  # id -> title, for the directive line (v6 files)
         self.repo = ""  # the row's repo on a multi-repo dashboard
         self.directive = None  # the DirectiveRow shown instead of an issue, if any
+        self._pending: tuple = (None, [])  # the issue to show again once the directive is unpinned
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No issue selected", "dim"), id="detail-head")
@@ -170,16 +171,12 @@ class DetailPane(VerticalScroll):
         yield Static("", id="detail-history")
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
-        if (self.is_mounted and issue is not None and issue == self.issue and events == self.events
-                and self.directive is None):
+        if self.directive is not None:  # a directive is shown: remember the issue for when it is unpinned
+            self._pending = (issue, events)
+            return
+        if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
             return  # same row, same history: nothing to redraw (the countdown has its own tick)
         self.issue, self.events = issue, events
-        if self.directive is not None:
-            self.directive = None
-            self._description = object()  # the markdown holds the directive's body: redraw it
-            self.query_one("#detail-desc-title", Static).update(Text("Description", "bold underline"))
-            if self.border_title == "Directive":
-                self.border_title = "Issue"
         head = self.query_one("#detail-head", Static)
         md = self.query_one("#detail-desc", Markdown)
         if issue is None:
@@ -204,14 +201,28 @@ class DetailPane(VerticalScroll):
                 md.update(text)
         self.query_one("#detail-history", Static).update(history_text(events))
 
+    def unpin_directive(self) -> None:
+        """Back from showing a directive: the next `show` draws an issue (description, title) again."""
+        if self.directive is None:
+            return
+        self.directive = None
+        self._description = object()  # the markdown holds the directive's body: redraw it
+        self.query_one("#detail-desc-title", Static).update(Text("Description", "bold underline"))
+        if self.border_title == "Directive":
+            self.border_title = "Issue"
+        issue, events = self._pending
+        self.issue = None
+        self.show(issue, events)
+
     def show_directive(self, row) -> None:
         """Show a directive (a widgets.directives.DirectiveRow): its fields, progress and markdown body."""
         from .directives import directive_text
 
         if self.directive is not None and self.directive == row:
             return
+        if self.directive is None:
+            self._pending = (self.issue, self.events)
         self.directive = row
-        self.issue, self.events = None, []
         self.border_title = "Directive"
         self.query_one("#detail-head", Static).update(directive_text(row))
         self.query_one("#detail-desc-title", Static).update(Text("Directive", "bold underline"))
@@ -230,7 +241,7 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-history", Static).update("")
 
     def tick(self) -> None:
-        if self.issue is not None and self.issue.claimed_by:
+        if self.issue is not None and self.issue.claimed_by and self.directive is None:
             self.query_one("#detail-head", Static).update(self._head(self.issue))
 
     def _head(self, issue: Issue) -> Text:

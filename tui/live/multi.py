@@ -1,0 +1,183 @@
+"""`MultiSource`: several files (one repo each) shown as one source.
+
+Each file is its own `SqliteSource` (its own folder watch, poll, coalesced reloads, worker group), so a
+commit to one file reloads only that file's window. The children's host is a small proxy of the app: their
+`SourceChanged` go to the app as they are (the app calls `child.changed()`), while their `SourceLoaded`,
+`SourceOpened` and `SourceProblem` are re-addressed to this source, which keeps the latest snapshot of each
+child and hands the app one merged `Snapshot` (tui/multi.py). A file that disappears or goes bad keeps its
+last rows and shows its problem in the Repos pane while the others keep working. `store` is a
+`RoutedStore`: every write goes to the row's own file.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Callable
+
+from ..loader import Query, Snapshot
+from ..multi import Merged, RepoState, merge, plan
+from ..sources import SourceSpec
+from .routed import RoutedStore
+from .source import Source, SourceLoaded, SourceOpened, SourceProblem
+from .sqlite import SqliteSource
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+class _Host:
+    """What a child sees as its host: the app, except that its results are re-addressed to the parent."""
+
+    def __init__(self, parent: "MultiSource", app: "App") -> None:
+        self._parent = parent
+        self._app = app
+
+    def post_message(self, message) -> bool:
+        if isinstance(message, (SourceLoaded, SourceOpened, SourceProblem)) and message.source is not self._parent:
+            message.child = message.source
+            message.source = self._parent
+            if isinstance(message, SourceOpened) and self._parent._opened_posted:
+                # the app's writer and first load start once; a later child only needs its own first load
+                from .source import SourceChanged
+                return self._app.post_message(SourceChanged(message.child, "opened"))
+            if isinstance(message, SourceOpened):
+                self._parent._opened_posted = True
+        return self._app.post_message(message)
+
+    def __getattr__(self, name):  # set_interval, set_timer, run_worker, workers, ...
+        return getattr(self._app, name)
+
+
+class MultiSource(Source):
+    kind = "multi"
+
+    def __init__(self, specs: list[SourceSpec], *, read_only: bool = False, create: bool = False,
+                 clock: Callable[[], int] | None = None, actor: str | None = None, watch: bool = True,
+                 poll_seconds: float = 2.0) -> None:
+        super().__init__("multi", f"{len(specs)} repos", watch=watch, poll_seconds=poll_seconds)
+        self.specs = specs
+        self.children: list[SqliteSource] = [
+            SqliteSource(spec.path, read_only=read_only, create=create, clock=clock, actor=actor, watch=watch,
+                         poll_seconds=poll_seconds, group_suffix=f"#{i}") for i, spec in enumerate(specs)]
+        self.names = [spec.name for spec in specs]
+        self.routed = RoutedStore(self.children, self.names)
+        self.parts: dict[int, Snapshot] = {}  # the latest snapshot of each child
+        self.merged: Merged | None = None
+        self._opened_posted = False
+        self._from_end = False
+        self._totals: list[int | None] = [None] * len(specs)
+
+    # -- the Source API -------------------------------------------------------------------------------
+    @property
+    def store(self):
+        return self.routed if any(c.store is not None for c in self.children) else None
+
+    @store.setter
+    def store(self, value) -> None:  # the base class initialises it; the routed store is ours
+        pass
+
+    def attach(self, host: "App", query: Callable[[], Query] | None = None) -> None:
+        super().attach(host, query)
+        proxy = _Host(self, host)
+        for i, child in enumerate(self.children):
+            child.attach(proxy, query=lambda i=i: self._child_query(i, self._current_query()))
+
+    def start(self) -> None:
+        for child in self.children:
+            if child.store is None:
+                child.start()
+
+    def stop(self) -> None:
+        for child in self.children:
+            child.stop()
+
+    def want(self, query: Query) -> int:
+        self.query = query
+        p = plan(query, self._totals)
+        self._from_end = p.from_end
+        for i, child in enumerate(self.children):
+            if child.store is not None:
+                child.want(p.queries[i])
+        return self.generation
+
+    def changed(self, reason: str = "watch") -> None:
+        for child in self.children:
+            child.changed(reason)
+
+    def pause(self) -> None:
+        super().pause()
+        for child in self.children:
+            child.pause()
+
+    def resume(self) -> None:
+        super().resume()
+        for child in self.children:
+            child.resume()
+
+    @property
+    def generation(self) -> int:  # every open child's loads (tests wait for applied to catch up)
+        return sum(c.generation for c in self.children if c.store is not None and c.problem is None)
+
+    @generation.setter
+    def generation(self, value) -> None:
+        pass
+
+    @property
+    def applied_generation(self) -> int:
+        return sum(max(c.applied_generation, 0) for c in self.children if c.store is not None and c.problem is None)
+
+    @applied_generation.setter
+    def applied_generation(self, value) -> None:
+        pass
+
+    @property
+    def busy(self) -> bool:
+        return any(c.busy for c in self.children)
+
+    def accept(self, msg: SourceLoaded) -> bool:
+        child = getattr(msg, "child", None)
+        if child is None or child not in self.children:
+            return False
+        index = self.children.index(child)
+        if not child.accept(msg):
+            return False
+        self.parts[index] = msg.snapshot
+        self._totals[index] = msg.snapshot.total
+        return self._remerge(msg)
+
+    def _remerge(self, msg: SourceLoaded | None = None) -> bool:
+        q = self._current_query()
+        include = None
+        if q.repo:
+            include = {i for i, name in enumerate(self.names) if name == q.repo}
+        merged = merge(q, self.parts, self.repos(), self._from_end, include)
+        if merged is None:
+            return False
+        self.merged = merged
+        merged.snapshot.source = self.key
+        if msg is not None:
+            msg.snapshot = merged.snapshot
+        return True
+
+    def problem_of(self, msg: SourceProblem) -> str:
+        child = getattr(msg, "child", None)
+        if child in self.children:
+            return f"{self.names[self.children.index(child)]}: {msg.problem}"
+        return msg.problem
+
+    # -- per repo ------------------------------------------------------------------------------------------
+    def _child_query(self, index: int, q: Query) -> Query:
+        return plan(q, self._totals).queries[index]
+
+    def repos(self) -> list[RepoState]:
+        out = []
+        for i, (child, name) in enumerate(zip(self.children, self.names)):
+            snap = self.parts.get(i)
+            info = snap.info if snap is not None else (child.store.info if child.store is not None else None)
+            out.append(RepoState(
+                i, name, os.fspath(child.path), counts=snap.counts if snap else None,
+                total=snap.total if snap else None, problem=child.problem,
+                version=info.schema_version if info else None, journal=info.journal_mode if info else "",
+                read_only=info.read_only_reason if info and info.read_only else None,
+                loaded_at=snap.loaded_at if snap else None))
+        return out

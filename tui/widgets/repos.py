@@ -1,0 +1,63 @@
+"""Repos pane (several files in one dashboard): each repo's counts and state, and what is wrong with a file
+that disappeared or went bad. Selecting one shows only its rows (the `repo:` filter)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..multi import RepoState
+from ..text import visible
+
+ALL = "__all_repos__"
+
+
+def repo_prompt(repo: RepoState) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(visible(repo.name), "bold magenta")
+    if repo.problem:
+        t.append("  ⚠ ", "bold red")
+        t.append(visible(repo.problem), "red")
+        return t
+    c = repo.counts
+    if c is None:
+        t.append("  opening…", "dim")
+        return t
+    for label, value, style in (("ready", c.ready, "bold green"), ("in progress", c.in_progress, "bold yellow"),
+                                ("blocked", c.blocked, "bold red"), ("done", c.done, "bold blue")):
+        t.append(f"  {label} ", "dim")
+        t.append(f"{value:,}", style if value else "dim")
+    if c.stale:
+        t.append("  stale ", "dim")
+        t.append(f"{c.stale:,}", "bold reverse red")
+    if c.auto is not None:
+        t.append("  claimed ", "dim")
+        t.append(f"{c.claimed:,}", "bold yellow" if c.claimed else "dim")
+        t.append("  auto ", "dim")
+        t.append(f"{c.auto:,}", "bold magenta" if c.auto else "dim")
+    if repo.read_only:
+        t.append("  read-only", "yellow")
+    return t
+
+
+class ReposPane(OptionList):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._key = None
+        self._ids: list[str] = []
+
+    def set_repos(self, repos: list[RepoState]) -> None:
+        key = [(r.name, r.problem, r.counts, r.read_only) for r in repos]
+        if key == self._key:
+            return
+        self._key = key
+        highlighted = self._ids[self.highlighted] if self.highlighted is not None and self.highlighted < len(self._ids) else None
+        bad = sum(1 for r in repos if r.problem)
+        head = Text.assemble(("All repos", "bold"), (f" {len(repos)}", "bold"),
+                             (f"  ⚠ {bad} with a problem" if bad else "", "bold red"))
+        ids = [ALL] + [r.name for r in repos]
+        self.clear_options()
+        self.add_options([Option(head, id=ALL)] + [Option(repo_prompt(r), id=r.name) for r in repos])
+        self._ids = ids
+        self.highlighted = ids.index(highlighted) if highlighted in ids else 0
