@@ -362,26 +362,46 @@ def _update_if_changed(widget: Static, text: Text) -> None:
 
 
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
-                  read_only: bool = False) -> int:
-    """Entry point used by `issues-tui [DB]`: check the path first (one clear line, exit 2), then run."""
+                  read_only: bool = False, more: list[str] | tuple = ()) -> int:
+    """Entry point used by `issues-tui [DB ...]`: check the path(s) first (one clear line, exit 2), then run.
+    Several DBs (arguments, or `[[sources]]` in the config when none is given) make a multi-repo dashboard."""
     import sys
 
     from .paths import check_dashboard_path, dashboard_target
+    from .sources import resolve_db, specs
 
     config = load_config()
     autopilot = None
+    sources = None
     if demo:
         from .demo import demo_setup, spawn_autopilot, stop_autopilot
 
         path = demo_setup()
         autopilot = spawn_autopilot(path)
     else:
-        path = dashboard_target(db_path, config.db)
-        problem = check_dashboard_path(path, create, read_only)
-        if problem:
-            print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
-            return 2
-    app = IssuesApp(path, create=create or demo, read_only=read_only, config=config)
+        given = ([db_path] if db_path else []) + list(more)
+        if not given and getattr(config, "sources", None):
+            given = [p for p, _ in config.sources]
+            names = [n for _, n in config.sources]
+        else:
+            names = None
+        if len(given) > 1:
+            sources = specs(given, names)
+        if sources is not None and len(sources) > 1:
+            problems = [check_dashboard_path(s.path, create, read_only) for s in sources]
+            if all(problems):
+                for spec, problem in zip(sources, problems):
+                    print(f"issues-tui: error: {visible(spec.name)}: {visible(problem)}", file=sys.stderr)
+                return 2
+            path = sources[0].path  # the others that cannot be opened show their problem in the Repos pane
+        else:
+            sources = None
+            path = resolve_db(given[0]) if given else dashboard_target(None, config.db)
+            problem = check_dashboard_path(path, create, read_only)
+            if problem:
+                print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
+                return 2
+    app = IssuesApp(path, create=create or demo, read_only=read_only, config=config, sources=sources)
     try:
         app.run()
     finally:

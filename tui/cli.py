@@ -157,7 +157,11 @@ def build_dashboard_parser() -> argparse.ArgumentParser:
                     f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
     )
     parser.add_argument("path", metavar="DB", nargs="?", default=None,
-                        help=f"issues database (default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
+                        help=f"issues database, or a repo folder (its .openagents/{DEFAULT_DB}) "
+                             f"(default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("more", metavar="DB", nargs="*", default=[],
+                        help="more databases or repo folders: every repo's issues in one dashboard "
+                             "(also [[sources]] in the config)")
     _db_option(parser)
     parser.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
     parser.add_argument("--demo", action="store_true", help="show a demo database with a simulated agent")
@@ -329,6 +333,8 @@ def run_dashboard_cli(argv: list[str]) -> int:
         print(f"{PROG}: the dashboard is not available", file=sys.stderr)
         return EXIT_ERROR
     extra = {"read_only": True} if args.read_only else {}
+    if args.more:
+        extra["more"] = args.more
     return run_dashboard(db_path=path, create=args.create, demo=args.demo, **extra)
 
 

@@ -9,6 +9,9 @@ defaults for new issues). A broken file is reported, never fatal.
     priority = "high"
     type = "bug"
     agent = "claude"
+    [[sources]]                     # several repos in one dashboard (when no DB is given)
+    path = "~/code/api"             # a DB file, or a repo folder (its .openagents/autopilot.db)
+    name = "api"                    # optional; default: the repo folder's name
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Config:
     new_issue: dict[str, str] = field(default_factory=dict)
     poll_seconds: float = 2.0
     problems: list[str] = field(default_factory=list)
+    sources: list[tuple[str, str | None]] = field(default_factory=list)  # [[sources]]: (path, name or None)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -50,6 +54,10 @@ def load_config(path: Path | None = None) -> Config:
         cfg.theme = data["theme"]
     if isinstance(data.get("poll_seconds"), (int, float)) and data["poll_seconds"] > 0:
         cfg.poll_seconds = float(data["poll_seconds"])
+    if "sources" in data:
+        from .sources import sources_from_config
+        cfg.sources, problems = sources_from_config(data["sources"], f"config {path}")
+        cfg.problems.extend(problems)
     for section in ("keymap", "new_issue"):
         value = data.get(section, {})
         if isinstance(value, dict):

@@ -78,10 +78,19 @@ def plan(q: Query, totals: list[int | None]) -> Plan:
     grand = sum(t or 0 for t in totals)
     if known and grand and q.offset > grand // 2:
         tail = grand - q.offset
-        queries = [q.with_(offset=max(0, t - tail), limit=max(min(t, tail), 1), selected_id=None) for t in totals]
+        queries = [for_child(q, i).with_(offset=max(0, t - tail), limit=max(min(t, tail), 1), selected_id=None)
+                   for i, t in enumerate(totals)]
         return Plan(True, queries)
     need = q.offset + q.limit
-    return Plan(False, [q.with_(offset=0, limit=need, selected_id=None) for _ in totals])
+    return Plan(False, [for_child(q, i).with_(offset=0, limit=need, selected_id=None) for i in range(len(totals))])
+
+
+def for_child(q: Query, index: int) -> Query:
+    """What one file is asked: a composite project id becomes its real id in its own file (None elsewhere)."""
+    project_index, real = split_id(q.project_id)
+    if project_index is None:
+        return q
+    return q.with_(project_id=real if project_index == index else None)
 
 
 def merge_window(view: str, parts: list[tuple[int, int, int, list[Issue]]], offset: int, limit: int,
@@ -149,6 +158,9 @@ def merge(q: Query, parts: dict[int, Snapshot], repos: list[RepoState], from_end
     if not parts:
         return None
     names = {r.index: r.name for r in repos}
+    project_index, _ = split_id(q.project_id)
+    if project_index is not None:  # a project picked in the Projects pane belongs to one repo
+        include = {project_index} if include is None else include & {project_index}
     shown = {i: s for i, s in parts.items() if include is None or i in include}
     window = merge_window(q.view, [(i, s.total, s.offset, s.rows) for i, s in sorted(shown.items())],
                           q.offset, q.limit, from_end)
@@ -157,8 +169,13 @@ def merge(q: Query, parts: dict[int, Snapshot], repos: list[RepoState], from_end
     total = sum(s.total for s in shown.values())
     counts = sum_counts([s.counts for i, s in sorted(parts.items()) if include is None or i in include])
     first = parts[min(parts)]
-    projects = [p for _, s in sorted(parts.items()) for p in s.projects]
-    sessions = sorted((x for _, s in sorted(parts.items()) for x in s.sessions),
+    # Projects and sessions of every file, their ids made composite too (two copies of one file hold the
+    # same ids), each project named with its repo.
+    projects = [replace(p, project=replace(p.project, id=composite_id(i, p.project.id),
+                                           name=f"{names.get(i, '')} · {p.project.name}"))
+                for i, s in sorted(parts.items()) for p in s.projects]
+    sessions = sorted((replace(x, id=composite_id(i, x.id), project_id=composite_id(i, x.project_id))
+                       for i, s in sorted(parts.items()) for x in s.sessions),
                       key=lambda s: (s.status != "running", -(timestamps.parse_ns(s.started_at) or 0)))
     agents = sorted({a for s in parts.values() for a in s.agents})
     offset = max(0, min(q.offset, max(total - 1, 0)))

@@ -69,7 +69,7 @@ class ExtraPanes:
             return
         self.screen.set_class(True, "-repos")
         self.query_one(ReposPane).set_repos(multi.merged.repos)
-        width = min(max((len(n) for n in multi.names), default=4), REPO_WIDTH_MAX)
+        width = min(max([4] + [len(n) for n in multi.names]), REPO_WIDTH_MAX)
         if issues.repo_width != width:
             issues.repo_width = width
             self.query_one("#list-header").update(header_text(200, width))

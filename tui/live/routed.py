@@ -125,6 +125,12 @@ class RoutedStore:
         index, real = split_id(cid)
         if index is None or self.sources[index].store is None:
             return None
+        project_index, project_real = split_id(filters.get("project_id"))
+        only_own = project_index is not None  # a project belongs to one repo: the others show no rows
+        if only_own:
+            if project_index != index:
+                return None
+            filters = {**filters, "project_id": project_real}
         own = self.sources[index].store
         position = own.view_position(view, real, **filters)
         if position is None:
@@ -133,7 +139,7 @@ class RoutedStore:
         key = order_key(view)
         target = (key(issue), index)
         for j, source in enumerate(self.sources):
-            if j == index or source.store is None:
+            if j == index or source.store is None or only_own:
                 continue
             offset = 0
             while True:

@@ -13,6 +13,7 @@ from textual.widgets import Markdown, Static
 from store import Event, Issue, Status, timestamps
 
 from ..format import ago, clock, duration
+from ..multi import split_id
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60
@@ -112,7 +113,7 @@ def head_text(issue: Issue, now_ns: int, projects: dict[str, str] | None = None,
             t.append(f"{visible(key)} ", "dim")
             t.append(visible(value) + "\n")
     t.append("id ", "dim")
-    t.append(visible(issue.id), "dim")
+    t.append(visible(split_id(issue.id)[1] if repo else issue.id), "dim")  # the real id, not the row's key
     return t
 
 
