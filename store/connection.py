@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import migrations
+from . import counts, migrations, schema_check, setup
 from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, ValidationError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -48,7 +48,7 @@ STORE_INDEXES = {
 }
 
 # Indexes the store adds only where the file has the column (schema v6+ / v11 files): the status line's
-# auto-created count and `is:auto` read the first, each directive's live progress the second (index-only).
+# auto-created count reads the first, each directive's live progress the second (index-only).
 COLUMN_INDEXES = {
     "tui_idx_auto": ("auto_created",
                      "CREATE INDEX IF NOT EXISTS tui_idx_auto ON issues(number) WHERE ifnull(auto_created, 0) != 0"),
@@ -56,6 +56,13 @@ COLUMN_INDEXES = {
                           "CREATE INDEX IF NOT EXISTS tui_idx_directive ON issues(directive_id, status, is_blocked) "
                           "WHERE directive_id IS NOT NULL AND directive_id != ''"),
 }
+
+
+def wanted_column_indexes(conn: sqlite3.Connection) -> dict[str, str]:
+    """The COLUMN_INDEXES this file's columns call for: name -> DDL."""
+    cols = set(issue_columns(conn))
+    return {name: sql for name, (col, sql) in COLUMN_INDEXES.items() if col in cols}
+
 
 # Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
 # whoever writes (the crate's writes fire them too).
@@ -77,6 +84,17 @@ END""",
 ]
 COUNTS_TRIGGERS = ("tui_counts_insert", "tui_counts_delete", "tui_counts_update")
 
+# The store's objects of earlier versions, by their exact DDL: dropped (quoted) on a read-write open.
+OBSOLETE_STORE_DDL = [
+    f"CREATE INDEX tui_idx_ready ON issues(({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
+    f"CREATE INDEX tui_idx_ready_agent ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
+    "CREATE INDEX tui_idx_in_progress ON issues(julianday(claimed_at)) WHERE status = 'in_progress'",
+]
+# How long a read-write open waits for the write lock to add the store's objects / switch to WAL when
+# nothing needs migrating: a dashboard started while an agent holds the lock opens at once and finishes
+# the setup at its first write (or next open) instead of waiting (reads never wait for a writer).
+SETUP_WAIT_MS = 50
+
 
 @dataclass(frozen=True, slots=True)
 class FileInfo:
@@ -93,6 +111,13 @@ class FileInfo:
 
 def inspect_path(path: Path, create: bool) -> bool:
     """Refuse what is not an issues DB before any connection touches it. Returns True if it is new."""
+    try:
+        return _inspect_path(path, create)
+    except OSError as exc:  # e.g. a folder made unreadable: stat() itself fails
+        raise NotAnIssuesDb(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _inspect_path(path: Path, create: bool) -> bool:
     if path.is_dir():
         raise NotAnIssuesDb(f"{path} is a directory, not an issues database")
     if not path.exists():
@@ -132,6 +157,23 @@ def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Co
     return conn
 
 
+def connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A `mode=ro` connection that writes nothing (no WAL switch, no journal). A WAL file in a folder we
+    cannot write has no `-shm` to share, and SQLite then refuses `mode=ro`: fall back to `immutable=1`,
+    which reads the main file as it is. Returns (connection, immutable)."""
+    conn = _connect(path, True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn, False
+    except sqlite3.OperationalError:
+        conn.close()
+    except BaseException:
+        conn.close()
+        raise
+    conn = _connect(path, True, immutable=True)
+    return conn, True
+
+
 def table_names(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -150,7 +192,10 @@ def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
         if tables - {"schema_version"}:
             raise NotAnIssuesDb(f"{path} is a SQLite database of another kind (no `issues` table), not an issues DB")
         return 0, tables
-    version = migrations.read_version(conn)
+    try:
+        version = migrations.read_version(conn)
+    except migrations.UnreadableVersion as exc:
+        raise NotAnIssuesDb(f"{path}: {exc}; cannot tell which schema it has (nothing was written)") from None
     cols = set(issue_columns(conn))
     needed = set(V5_ISSUE_COLUMNS) if version >= 5 else set(V5_ISSUE_COLUMNS) - {"agent"}
     missing = sorted(needed - cols)
@@ -159,13 +204,32 @@ def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
     return version, tables
 
 
+def needs_setup(conn: sqlite3.Connection, report: "schema_check.SchemaReport") -> bool:
+    """Would a read-write open change this file (WAL switch, the store's objects)?"""
+    present = report.present
+    return (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal" or bool(report.obsolete)
+            or not all(n in present for n in (*STORE_INDEXES, *wanted_column_indexes(conn), *COUNTS_TRIGGERS,
+                                              "tui_issue_counts")))
+
+
+def check_migration(conn: sqlite3.Connection, path: Path) -> None:
+    """Would migrating this file to v5 work? Tried on an in-memory copy; raises NotAnIssuesDb if not."""
+    try:
+        version = migrations.read_version(conn)
+        if version < migrations.LATEST:
+            migrations.dry_run(conn)
+    except migrations.UnreadableVersion as exc:
+        raise NotAnIssuesDb(f"{path}: {exc}; nothing was written") from None
+    except sqlite3.DatabaseError as exc:
+        raise NotAnIssuesDb(f"{path}: its schema v{version} cannot be migrated to v{migrations.LATEST} "
+                            f"({exc}); nothing was written") from None
+
+
 def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
     """The first read-write open changes the file (WAL mode, store indexes): check the file is sound before
     that (once per file: skipped when it already is in WAL mode with our objects), so a damaged file is
     refused untouched instead of being half-converted."""
-    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    if (conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" and all(n in names for n in STORE_INDEXES)
-            and "tui_issue_counts" in names):
+    if not needs_setup(conn, schema_check.check(conn)):
         return
     try:
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -173,6 +237,32 @@ def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
         result = str(exc)
     if result != "ok":
         raise NotAnIssuesDb(f"{path} is damaged ({' '.join(result.split())}); nothing was written")
+
+
+def preflight(path: Path, create: bool, read_only: bool) -> None:
+    """Raise NotAnIssuesDb if opening `path` (read-write unless `read_only`) would be refused. Writes nothing.
+
+    For callers that must say no before starting anything (the dashboard): the same checks as the open,
+    with the migration tried on an in-memory copy."""
+    if inspect_path(path, create and not read_only):
+        return
+    conn, _ = connect_read_only(path)
+    try:
+        try:
+            version, tables = classify(conn, path)
+        except sqlite3.DatabaseError as exc:
+            raise NotAnIssuesDb(f"{path} cannot be read as SQLite: {exc}") from None
+        if read_only:
+            if "issues" not in tables:
+                raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
+            if version < migrations.LATEST:
+                raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
+            return
+        check_migration(conn, path)
+        if schema_check.check(conn).trusted:  # an untrusted file opens read-only: nothing would be written
+            check_before_first_write(conn, path)
+    finally:
+        conn.close()
 
 
 def translate(exc: sqlite3.Error, path: str) -> StoreError:
@@ -194,13 +284,17 @@ def _bad_text(suffix: str = "; nothing was written") -> ValidationError:
 
 
 class Connection:
-    """One long-lived connection (shared across threads under a lock) plus file bookkeeping."""
+    """Two long-lived connections (reads, writes; each shared across threads under a lock) plus file
+    bookkeeping. See store/setup.py for what a read-write open adds to the file, and when."""
 
     conn: sqlite3.Connection
     info: FileInfo
 
     def __init__(self, path: str | os.PathLike, *, read_only: bool = False, create: bool = True,
-                 clock: Callable[[], int] | None = None, actor: str = "store") -> None:
+                 clock: Callable[[], int] | None = None, actor: str = "store",
+                 migrate_in_memory: bool = False) -> None:
+        if not str(path):
+            raise NotAnIssuesDb("no database path given (an empty path would mean a file in the current folder)")
         self.path = Path(path)
         self.actor = actor
         self.clock = clock or time.time_ns
@@ -208,6 +302,10 @@ class Connection:
         self._wlock = threading.RLock()  # the write connection
         self._has_store_indexes = False
         self._has_counts = False
+        self._setup_pending = False
+        self._cookie = None
+        self._counts_state = counts.CountsState()
+        self._migrate_in_memory = migrate_in_memory
         try:
             self._open(read_only, create)
         except sqlite3.Error as exc:
@@ -216,6 +314,8 @@ class Connection:
 
     # -- opening -------------------------------------------------------------------------------
     def _open(self, read_only: bool, create: bool) -> None:
+        """Look first, change after: every check runs on a read-only connection, and a file that fails one
+        is refused (or opened read-only) before anything is written to it."""
         path = self.path
         new = inspect_path(path, create and not read_only)
         ro_reason = None
@@ -226,108 +326,114 @@ class Connection:
         if read_only and ro_reason is None:
             ro_reason = "opened read-only"
 
-        if read_only:
-            conn = _connect(path, True)
-            try:
-                version, tables = classify(conn, path)
-            except sqlite3.OperationalError:
-                conn.close()
-                conn = _connect(path, True, immutable=True)
-                version, tables = classify(conn, path)
-            if "issues" not in tables:
-                conn.close()
-                raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
-            if version < 5:
-                conn.close()
-                raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
-            self.conn = self.wconn = conn
-            self._detect_extras()
-            jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            self.info = FileInfo(str(path), version, None, True, ro_reason, jm, False)
-            return
-
+        version = 0
         if not new:
-            # Look before we write: classify with a read-only connection first.
-            probe = _connect(path, True)
+            probe, immutable = connect_read_only(path)
+            kept = False
             try:
-                version, _ = classify(probe, path)
-                check_before_first_write(probe, path)
+                version, tables = classify(probe, path)
+                report = schema_check.check(probe)
+                if not read_only and not report.trusted:
+                    read_only, ro_reason = True, report.reason()
+                if read_only:
+                    kept = True  # the probe becomes the store's connection
+                    self._open_read_only(probe, version, tables, report, ro_reason, immutable)
+                    return
+                if version < migrations.LATEST or needs_setup(probe, report):
+                    check_before_first_write(probe, path)
             finally:
-                probe.close()
-        conn = _connect(path, False)
-        self.conn = conn
-        try:
-            jm = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        except sqlite3.OperationalError:
-            jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        conn.execute("PRAGMA synchronous = FULL")
-        before, after = migrations.migrate(conn)
-        self._ensure_store_objects()
-        self.info = FileInfo(str(path), after, before if before < after else None, False, None, jm, new)
+                if not kept:
+                    probe.close()
+        self.conn = self.wconn = _connect(path, False)
+        before, after = version, version
+        if new or version < migrations.LATEST:
+            try:
+                before, after = migrations.migrate(self.wconn)
+            except migrations.UnreadableVersion as exc:
+                raise NotAnIssuesDb(f"{path}: {exc}; nothing was written") from None
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+                    raise
+                raise NotAnIssuesDb(f"{path}: its schema v{version} cannot be migrated to v{migrations.LATEST} "
+                                    f"({exc}); nothing was written") from None
+        self.info = FileInfo(str(path), after, before if before < after else None, False, None,
+                             "delete", new)
+        setup.finish(self, wait_ms=None if new else SETUP_WAIT_MS)
         # Two connections: writes (which may wait out another process's lock for the busy timeout) never
         # hold up reads, and in WAL mode reads never wait for writers.
-        self.wconn = conn
         self.conn = _connect(path, False)
         self.conn.execute("PRAGMA query_only = 1")
 
-    def _ensure_store_objects(self) -> None:
-        conn = self.conn
-        existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
-        cols = set(issue_columns(conn))
-        missing_idx = [sql for name, sql in STORE_INDEXES.items() if name not in existing]
-        missing_idx += [sql for name, (col, sql) in COLUMN_INDEXES.items() if col in cols and name not in existing]
-        # Indexes of earlier store versions: dropped so the crate's writes don't maintain dead weight.
-        obsolete = [name for name in existing if name.startswith("tui_") and name not in STORE_INDEXES
-                    and name not in COLUMN_INDEXES and name not in COUNTS_TRIGGERS and name != "tui_issue_counts"]
-        missing_counts = "tui_issue_counts" not in existing or any(t not in existing for t in COUNTS_TRIGGERS)
-        if missing_idx or missing_counts or obsolete:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for name in obsolete:
-                    conn.execute(f'DROP INDEX IF EXISTS "{name}"')
-                for sql in missing_idx:
-                    conn.execute(sql)
-                if missing_counts:
-                    for sql in COUNTS_DDL:
-                        conn.execute(sql)
-                    # (Re)build the counts from the table, inside the same lock as the triggers.
-                    conn.execute("DELETE FROM tui_issue_counts")
-                    conn.execute(
-                        "INSERT INTO tui_issue_counts (status, blocked, n) "
-                        "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2"
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        self._detect_extras()
+    def _open_read_only(self, conn: sqlite3.Connection, version: int, tables: set[str],
+                        report: "schema_check.SchemaReport", reason: str, immutable: bool) -> None:
+        path = self.path
+        if "issues" not in tables:
+            conn.close()
+            raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
+        if version < migrations.LATEST and self._migrate_in_memory:
+            conn = self._migrated_copy(conn)
+            reason += f" (schema v{version} read from a copy migrated in memory)"
+            version = migrations.LATEST
+        if version < migrations.LATEST:
+            conn.close()
+            raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
+        if immutable and os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal") > 0:
+            reason += "; its -wal cannot be shared from this folder, so changes not yet checkpointed do not show"
+        self.conn = self.wconn = conn
+        self.apply_report(report, conn)
+        self._cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
+        jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        self.info = FileInfo(str(path), version, None, True, reason, jm, False)
 
-    def _detect_extras(self) -> None:
-        existing = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger', 'table')")}
-        self._has_store_indexes = all(name in existing for name in STORE_INDEXES)
-        self._has_counts = "tui_issue_counts" in existing and all(t in existing for t in COUNTS_TRIGGERS)
-        self._issue_columns = issue_columns(self.conn)
+    def _migrated_copy(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """An in-memory copy of the file, migrated to v5 (the file itself is not touched)."""
+        mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        mem.text_factory = conn.text_factory
+        try:
+            conn.backup(mem)
+            migrations.migrate(mem)
+        except migrations.UnreadableVersion as exc:
+            mem.close()
+            raise NotAnIssuesDb(f"{self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            mem.close()
+            raise NotAnIssuesDb(f"{self.path}: its schema cannot be migrated to v{migrations.LATEST} ({exc})") from None
+        finally:
+            conn.close()
+        mem.execute("PRAGMA foreign_keys = ON")
+        return mem
+
+    def apply_report(self, report: "schema_check.SchemaReport", conn: sqlite3.Connection) -> None:
+        """Use only the store objects whose content was verified (an impostor index is never INDEXED BY)."""
+        present = report.present
+        self._has_store_indexes = all(name in present for name in STORE_INDEXES)
+        self._has_counts = "tui_issue_counts" in present and all(t in present for t in COUNTS_TRIGGERS)
+        self._issue_columns = issue_columns(conn)
         cols = set(self._issue_columns)
         self._has_project_id = "project_id" in cols
         self._has_directive_id = "directive_id" in cols
         self._has_auto_created = "auto_created" in cols
-        # A store index is used (INDEXED BY) only where it exists: a read-only open never adds one.
-        self._column_indexes = {name for name in COLUMN_INDEXES if name in existing}
-        self._schema_cookie = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        self._column_indexes = {name for name in COLUMN_INDEXES if name in present}
+        self._counts_state.reset()
 
-    def refresh_schema(self) -> bool:
-        """Notice another process's schema change (a newer autopilot migrating the file to v6..v11 while we
-        are open): re-read the columns and indexes we use. One PRAGMA when nothing changed. True if it did."""
-        with self._lock:
-            try:
-                cookie = self.conn.execute("PRAGMA schema_version").fetchone()[0]
-            except sqlite3.Error:
-                return False
-            if cookie == self._schema_cookie:
-                return False
-            self._detect_extras()
-            self.info = replace(self.info, schema_version=migrations.read_version(self.conn))
-            return True
+    def _recheck_schema(self, conn: sqlite3.Connection, writing: bool) -> None:
+        """The schema changed since we checked it (SQLite's schema cookie moved): check it again."""
+        cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
+        if cookie == self._cookie:
+            return
+        report = schema_check.check(conn)
+        self.apply_report(report, conn)
+        self._cookie = cookie
+        try:  # a newer autopilot migrated the file (v5 -> v11) while we have it open: say the version it has now
+            version = migrations.read_version(conn)
+        except (migrations.UnreadableVersion, sqlite3.Error):
+            version = self.info.schema_version
+        if version > self.info.schema_version:
+            self.info = replace(self.info, schema_version=version)
+        if not report.trusted and not self.info.read_only:
+            self.info = replace(self.info, read_only=True, read_only_reason=report.reason())
+        if writing and self.info.read_only:
+            raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
 
     # -- plumbing ------------------------------------------------------------------------------
     @property
@@ -362,6 +468,7 @@ class Connection:
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
+                self._recheck_schema(self.conn, writing=False)
                 yield self.conn
             except sqlite3.Error as exc:
                 raise translate(exc, str(self.path)) from None
@@ -376,10 +483,14 @@ class Connection:
         with self._wlock:
             conn = self.wconn
             try:
+                if self._setup_pending:
+                    setup.finish(self, wait_ms=None)  # a write waits for the lock anyway
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise translate(exc, str(self.path)) from None
             try:
+                # An agent may have planted a trigger since we looked: check again (under the lock) first.
+                self._recheck_schema(conn, writing=True)
                 yield conn
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -422,4 +533,12 @@ class Connection:
         return self._file_identity() != self._identity
 
     def file_exists(self) -> bool:
-        return self.path.exists()
+        """False only when the path is gone; a folder we may no longer read is not "deleted" (the next
+        read or reopen reports it)."""
+        try:
+            os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        return True

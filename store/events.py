@@ -6,6 +6,7 @@ import sqlite3
 import uuid
 
 from . import timestamps
+from .hostile import text
 from .models import Event
 
 EVENT_COLUMNS = "id, issue_id, actor, event_type, old_value, new_value, created_at"
@@ -25,6 +26,12 @@ def append_event(conn: sqlite3.Connection, issue_id: str, actor: str | None, eve
     )
 
 
+def _event(row) -> Event:
+    """Every text field through store.hostile's check (a blob in `old_value` is a Hostile)."""
+    eid, issue_id, actor, event_type, old, new, created = row
+    return Event(eid, issue_id, text(actor), text(event_type), text(old), text(new), text(created))
+
+
 class EventOps:
     def issue_events(self, issue_id: str) -> list[Event]:
         """The issue's history, oldest first."""
@@ -33,4 +40,4 @@ class EventOps:
                 f"SELECT {EVENT_COLUMNS} FROM issue_events WHERE issue_id = ? ORDER BY created_at, rowid",
                 (issue_id,),
             ).fetchall()
-        return [Event(*row) for row in rows]
+        return [_event(row) for row in rows]

@@ -13,6 +13,7 @@ import json
 from . import timestamps
 from .errors import ImportFormatError
 from .events import append_event
+from .hostile import Hostile
 from .issues import fetch_issues
 from .models import Issue, IssueType, Priority, Status
 
@@ -25,6 +26,11 @@ _OPTIONAL_TIME = ("claimed_at", "completed_at")
 I32_MAX = 2**31 - 1
 
 
+def _stored(value):
+    """A field as JSON holds it: a Hostile (wrong-typed stored value) as what was stored, where JSON can."""
+    return value.json_value() if isinstance(value, Hostile) else value
+
+
 def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict:
     """One element of the crate's export. `newer`: the later-schema columns the file has (`directive_id`,
     `project_id`, `auto_created`); each is written in the crate's v11 struct order (directive_id and
@@ -34,18 +40,18 @@ def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict
     issue_type = str(issue.issue_type) if isinstance(issue.issue_type, IssueType) else IssueType.TASK.value
     out = {
         "id": issue.id,
-        "number": issue.number,
-        "title": issue.title,
-        "description": issue.description,
+        "number": _stored(issue.number),
+        "title": _stored(issue.title),
+        "description": _stored(issue.description),
         "status": status,
         "priority": priority,
         "issue_type": issue_type,
-        "agent": issue.agent,
+        "agent": _stored(issue.agent),
         **({"directive_id": _stored_text(issue, "directive_id")} if "directive_id" in newer else {}),
         **({"project_id": _stored_text(issue, "project_id")} if "project_id" in newer else {}),
         "is_blocked": bool(issue.is_blocked),
-        "blocked_reason": issue.blocked_reason,
-        "claimed_by": issue.claimed_by,
+        "blocked_reason": _stored(issue.blocked_reason),
+        "claimed_by": _stored(issue.claimed_by),
         "claimed_at": timestamps.to_export(issue.claimed_at),
         # The crate reads an unparseable created/updated time as "now".
         "created_at": timestamps.to_export(issue.created_at) or timestamps.to_export(now),

@@ -11,10 +11,11 @@ import sqlite3
 import uuid
 from typing import Callable, Iterable
 
-from . import timestamps
+from . import counts as counts_cache, timestamps
 from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event
+from .hostile import integer, stored, text
 from .models import Counts, DirectiveCounts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
 TITLE_MAX = 200
@@ -126,23 +127,26 @@ def issue_reader(names: list[str]):
     g = get
 
     def read(row: tuple) -> Issue:
+        # Every field through its column's check (store.hostile): a value of the wrong type (text in
+        # `number`, a blob in `title`) becomes a Hostile, shown as visible text and never computed with.
         status = g["status"](row)
+        title = row[i_title]
         return Issue(
             id=row[i_id],
-            number=row[i_num],
-            title=row[i_title] if row[i_title] is not None else "",
-            description=g["description"](row) or None,  # '' reads as NULL (compat.md decision 6)
-            status=Status.lenient(status) if status is not None else "",
-            priority=Priority.lenient(g["priority"](row)),
-            issue_type=IssueType.lenient(g["issue_type"](row)),
-            agent=g["agent"](row) or "",
+            number=integer(row[i_num]),
+            title=text(title) if title is not None else "",
+            description=text(g["description"](row)) or None,  # '' reads as NULL (compat.md decision 6)
+            status=Status.lenient(text(status)) if status is not None else "",
+            priority=Priority.lenient(text(g["priority"](row))),
+            issue_type=IssueType.lenient(text(g["issue_type"](row))),
+            agent=text(g["agent"](row)) or "",
             is_blocked=_blocked(g["is_blocked"](row)),
-            blocked_reason=g["blocked_reason"](row) or None,
-            claimed_by=g["claimed_by"](row) or None,
-            claimed_at=g["claimed_at"](row) or None,
-            created_at=g["created_at"](row) or "",
-            updated_at=g["updated_at"](row) or "",
-            completed_at=g["completed_at"](row) or None,
+            blocked_reason=text(g["blocked_reason"](row)) or None,
+            claimed_by=text(g["claimed_by"](row)) or None,
+            claimed_at=text(g["claimed_at"](row)) or None,
+            created_at=text(g["created_at"](row)) or "",
+            updated_at=text(g["updated_at"](row)) or "",
+            completed_at=text(g["completed_at"](row)) or None,
             extra={name: row[i] for name, i in extras} if extras else {},
         )
 
@@ -517,10 +521,10 @@ class IssueOps:
                 return None
             if view == "all":
                 before = "number < ?"
-                extra = [issue.number]
+                extra = [stored(issue.number)]
             elif view == "ready":
                 before = (f"({PRIORITY_RANK_SQL}, created_at, number) < (?, ?, ?)")
-                extra = [issue.priority_rank, issue.created_at, issue.number]
+                extra = [issue.priority_rank, stored(issue.created_at), stored(issue.number)]
             else:
                 rows = conn.execute(f"SELECT id FROM ({sql})", params).fetchall()
                 return next((n for n, (i,) in enumerate(rows) if i == issue_id), None)
@@ -553,15 +557,10 @@ class IssueOps:
 
     def counts(self) -> Counts:
         """Counts by status, blocked, ready, stale, claimed and (v11 files) auto-created; O(1) with the store's
-        trigger-kept table. Also notices a schema change made by another process (a newer autopilot)."""
-        self.refresh_schema()
+        trigger-kept table."""
         _, cutoff = self._cutoff()
         with self._read() as conn:
-            if self._has_counts:
-                rows = conn.execute("SELECT status, blocked, n FROM tui_issue_counts").fetchall()
-            else:
-                rows = conn.execute(
-                    "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2").fetchall()
+            rows = counts_cache.status_rows(self, conn)
             open_claimed = conn.execute(
                 f"SELECT count(*) FROM issues{self._idx('tui_idx_open_claimed')} WHERE {READY_BASE_SQL} "
                 "AND claimed_by IS NOT NULL AND claimed_by != '' AND julianday(claimed_at) >= julianday(?)",
@@ -592,7 +591,12 @@ class IssueOps:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
         c.claimed = c.in_progress + open_claimed
+        counts_cache.repair(self)  # outside the read lock
         return c
+
+    def distrust_counts(self) -> None:
+        """The counts contradicted rows a caller read: the next counts() recounts from the table."""
+        self._counts_state.force = True
 
     def directive_progress(self) -> dict[str, "DirectiveCounts"]:
         """directive id -> its issues by state (the crate's calculate_progress, for every directive at once).

@@ -2,8 +2,8 @@
 
 SQLite stores statement text in `sqlite_master`, so the strings below are verbatim, whitespace
 included (each is what the crate passes to `execute_batch`, starting with a newline). Unlike the
-crate, each step runs in its own `BEGIN IMMEDIATE` transaction together with its
-`set_schema_version`, so a crash never leaves a half-applied step. A new file gets v5 with
+crate, all steps run in one `BEGIN IMMEDIATE` transaction together with their
+`set_schema_version`s, so a crash or a failing step never leaves a half-migrated file. A new file gets v5 with
 `DEFAULT 'codex'` (compat.md decision 1).
 """
 
@@ -54,64 +54,66 @@ STEPS: dict[int, list[str]] = {
 }
 
 
+class UnreadableVersion(ValueError):
+    """`schema_version` holds something that is not a version number (text, a blob, a real, < 0)."""
+
+
 def read_version(conn: sqlite3.Connection) -> int:
-    """The crate's get_schema_version: any error or no row means 0."""
+    """The crate's get_schema_version (no table or no row means 0), but a value that is not a whole
+    number >= 0 raises UnreadableVersion instead of being taken as 0 and "migrated" over."""
     try:
         row = conn.execute("SELECT version FROM schema_version LIMIT 1").fetchone()
     except sqlite3.Error:
         return 0
-    return int(row[0]) if row and row[0] is not None else 0
+    if row is None:
+        return 0
+    value = row[0]
+    if type(value) is int and value >= 0:
+        return value
+    shown = repr(value)
+    raise UnreadableVersion(f"schema_version holds {shown[:40]}, not a schema version number")
 
 
 def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Bring the file to v5. Returns (version before, version after). Never migrates down.
+    """Bring the file to v5 in ONE transaction: (version before, version after). Never migrates down.
 
-    `conn` must be in autocommit mode (isolation_level=None).
+    All steps commit together or not at all, so a file whose migration fails (a `schema_version` that
+    does not match its tables, say) is left exactly as it was. `conn` must be in autocommit mode.
     """
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute(SCHEMA_VERSION_DDL)
-        before = read_version(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    version = before
-    if version >= LATEST:
-        return before, version
     # v2 rebuilds `issues` (DROP TABLE + rename). With foreign_keys ON the DROP's implicit DELETE
     # fails as soon as issue_events holds a row (the store writes events), so the steps run with
     # foreign keys off, as SQLite's table-rebuild procedure says; the rows are copied unchanged.
     fk = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        version = _run_steps(conn, version)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(SCHEMA_VERSION_DDL)
+            before = version = read_version(conn)  # inside the lock: another process may have migrated
+            while version < LATEST:
+                version += 1
+                for statement in STEPS[version]:
+                    # Each statement is run with execute() so the text stored in sqlite_master is exact;
+                    # comment-only fragments are skipped by SQLite itself.
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("DELETE FROM schema_version")
+                conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     finally:
         conn.execute(f"PRAGMA foreign_keys = {'ON' if fk else 'OFF'}")
     return before, max(version, before)
 
 
-def _run_steps(conn: sqlite3.Connection, version: int) -> int:
-    while version < LATEST:
-        step = version + 1
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Re-check inside the lock: another process may have migrated meanwhile.
-            current = read_version(conn)
-            if current >= step:
-                conn.execute("COMMIT")
-                version = current
-                continue
-            for statement in STEPS[step]:
-                # Each statement is run with execute() so the text stored in sqlite_master is exact;
-                # comment-only fragments are skipped by SQLite itself.
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("DELETE FROM schema_version")
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (step,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        version = step
-    return version
+def dry_run(conn: sqlite3.Connection) -> None:
+    """Run the migration on an in-memory copy of `conn`'s database (which is left untouched): raises what
+    the real migration would raise. For checks that must not write (the dashboard's start-up check)."""
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(mem)
+        migrate(mem)
+    finally:
+        mem.close()

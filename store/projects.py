@@ -5,13 +5,17 @@ from __future__ import annotations
 import uuid
 
 from .errors import ValidationError
+from .hostile import real, text
 from .models import Project
 
 PROJECT_COLUMNS = "id, name, path, description, default_model, default_budget, created_at, updated_at"
 
 
 def _project(row) -> Project:
-    return Project(*row)
+    """Every field through its column's check (store.hostile): `default_budget='ten'` is a Hostile."""
+    pid, name, path, description, model, budget, created, updated = row
+    return Project(pid, text(name), text(path), text(description), text(model), real(budget, nullable=True),
+                   text(created), text(updated))
 
 
 class ProjectOps:

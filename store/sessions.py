@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from .errors import ValidationError
+from .hostile import integer, real, text
 from .models import Session, SessionStatus
 
 SESSION_COLUMNS = ("id, project_id, status, prompt, model, pid, trajectory_path, started_at, ended_at, "
@@ -12,11 +13,12 @@ SESSION_COLUMNS = ("id, project_id, status, prompt, model, pid, trajectory_path,
 
 
 def _session(row) -> Session:
-    data = list(row)
-    data[2] = SessionStatus.lenient(data[2])
-    data[9] = float(data[9]) if data[9] is not None else 0.0
-    data[10] = int(data[10]) if data[10] is not None else 0
-    return Session(*data)
+    """Every field through its column's check (store.hostile): `budget_spent='abc'`, `pid=X'00'` or
+    `issues_completed=9e999` become Hostile values, shown as visible text, never computed with."""
+    (sid, project_id, status, prompt, model, pid, trajectory_path, started_at, ended_at, spent, done) = row
+    return Session(sid, project_id, SessionStatus.lenient(text(status)), text(prompt), text(model),
+                   integer(pid, nullable=True), text(trajectory_path), text(started_at), text(ended_at),
+                   real(spent, default=0.0), 0 if done is None else integer(done))
 
 
 class SessionOps:

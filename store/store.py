@@ -20,13 +20,17 @@ class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False, *, create: bool = True,
-             clock: Callable[[], int] | None = None, actor: str | None = None) -> "Store":
+             clock: Callable[[], int] | None = None, actor: str | None = None,
+             migrate_in_memory: bool = False) -> "Store":
         """Open (creating/migrating as compat.md says) an issues DB.
 
         `create=False` refuses a missing or 0-byte path; `read_only=True` never writes the file;
-        `clock` returns ns since the epoch (tests freeze it); `actor` names who writes events.
+        `clock` returns ns since the epoch (tests freeze it); `actor` names who writes events;
+        `migrate_in_memory` (read-only only): an older schema is read from a migrated in-memory copy (a
+        snapshot) instead of being refused.
         """
-        return cls(path, read_only=read_only, create=create, clock=clock, actor=actor or default_actor("store"))
+        return cls(path, read_only=read_only, create=create, clock=clock, actor=actor or default_actor("store"),
+                   migrate_in_memory=migrate_in_memory)
 
     def reopen(self) -> "Store":
         """A fresh Store on the same path with the same settings, after the file was replaced.

@@ -21,15 +21,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
 
-from store import IssueType, Priority, Store, StoreError, default_actor
+from store import IssueType, Priority, Store, default_actor
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
-from .errors import while_running
+from .errors import ErrorHandling, crash_line, while_running
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
 from .loader import Query, Snapshot
 from .messages import WriteDone
@@ -51,7 +50,7 @@ __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 NARROW = 110
 
 
-class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, App):
+class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandling, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -345,13 +344,6 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, App):
         elif msg.reload:
             self.request_load()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """One place for worker failures: a clear message, never a traceback."""
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            text = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-            self.notify(visible(text), title="Error", severity="error", markup=False, timeout=8)
-
 
 def _update_if_changed(widget: Static, text: Text) -> None:
     """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
@@ -402,9 +394,16 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
                 print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
                 return 2
     app = IssuesApp(path, create=create or demo, read_only=read_only, config=config, sources=sources)
+    crash: BaseException | None = None
     try:
         app.run()
+    except Exception as exc:  # the driver itself failed (no terminal, ...): one line, not a traceback
+        crash = exc
     finally:
         if autopilot is not None:
             stop_autopilot(autopilot)
-    return 0
+    crash = crash or app.crash
+    if crash is not None:
+        print(crash_line(crash), file=sys.stderr)
+        return 1
+    return app.return_code or 0

@@ -33,39 +33,77 @@ EXIT_ERROR = 2
 
 
 # -- terminal safety -------------------------------------------------------------------------------
+# The characters escaped are store.hostile's UNSAFE set, the very set the dashboard makes visible
+# (C0, DEL, C1, bidi controls, zero-width and invisible format characters, tags, lone surrogates).
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# C0, DEL, C1; bidi overrides/isolates/marks; line/paragraph separators.
-_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def _escape_char(m: re.Match) -> str:
-    ch = m.group(0)
+def _escape_code(code: int) -> str:
+    ch = chr(code)
     if ch in _NAMED:
         return _NAMED[ch]
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x100 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+
+
+def _escapes():
+    from store.hostile import UNSAFE
+    return {code: _escape_code(code) for code in UNSAFE}
+
+
+_ESCAPES: dict[int, str] = {}
 
 
 def safe_terminal_text(value: object) -> str:
     """`value` as text with every control character shown as a visible escape (`\\x1b`, `\\n`, `\\u202e`).
 
-    Covers C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi controls, U+2028/9 and
-    lone surrogates (undecodable argv bytes, which could not even be printed), so data from the DB can neither send escape sequences to the terminal nor break a table row.
+    Covers store.hostile's UNSAFE set: C0 (ESC, BEL, CR, LF, ...), DEL, C1 (CSI 0x9b, OSC 0x9d, ...), bidi
+    controls, U+2028/9, invisible format characters (U+00AD, U+2060-2064, tags ...) and lone surrogates
+    (undecodable argv bytes, which could not even be printed), so data from the DB can neither send escape
+    sequences to the terminal nor break a table row nor hide text. A stored value of the wrong type (a
+    `Hostile`: text in `issues.number`) is `⚠` + its stored value, escaped the same way.
     """
     if value is None:
         return ""
-    return _UNSAFE_RE.sub(_escape_char, str(value))
+    from store.hostile import Hostile, as_text
+    if not _ESCAPES:
+        _ESCAPES.update(_escapes())
+    if isinstance(value, Hostile):
+        return "⚠" + as_text(value.raw).translate(_ESCAPES)
+    return (value if type(value) is str else as_text(value)).translate(_ESCAPES)
 
 
-_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+def _char_class(codes) -> str:
+    """A regex character class for a set of code points (merged into ranges)."""
+    codes, parts, start = sorted(codes), [], None
+    for n, code in enumerate(codes):
+        if start is None:
+            start = code
+        if n + 1 == len(codes) or codes[n + 1] != code + 1:
+            parts.append(re.escape(chr(start)) + ("-" + re.escape(chr(code)) if code != start else ""))
+            start = None
+    return "[" + "".join(parts) + "]"
+
+
+_JSON_UNSAFE_RE: re.Pattern | None = None
 
 
 def safe_terminal_json(text: str) -> str:
-    """JSON text with DEL, C1 and bidi controls written as `\\uXXXX`: the same JSON value, terminal-safe.
+    """JSON text with DEL, C1, bidi and invisible format characters written as `\\uXXXX`: the same JSON
+    value, terminal-safe. (`json.dumps` already escapes C0, including ESC, inside strings; only those can
+    appear raw.)"""
+    global _JSON_UNSAFE_RE
+    if _JSON_UNSAFE_RE is None:
+        from store.hostile import UNSAFE
+        _JSON_UNSAFE_RE = re.compile(_char_class(c for c in UNSAFE if c >= 0x7F))
+    return _JSON_UNSAFE_RE.sub(lambda m: _json_escape(m.group(0)), text)
 
-    (`json.dumps` already escapes C0, including ESC, inside strings; only those can appear raw.)
-    """
-    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON writes astral code points as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 # -- errors ------------------------------------------------------------------------------------------
@@ -193,8 +231,20 @@ def default_db_path() -> str:
 
 # -- commands ---------------------------------------------------------------------------------------
 def _open_store(db: str, create: bool):
+    """A writing command's store: read-write (WAL, the store's objects), creating the file if missing."""
     from store import Store, default_actor
     return Store.open(db, create=create, actor=default_actor("cli"))
+
+
+def _open_for_reading(db: str, create: bool):
+    """A reading command's store: `mode=ro`, so the file stays byte for byte as it was (no WAL switch, no
+    store objects), works in a read-only folder, and never waits for a writer. An older schema (v1-v4) is
+    migrated in memory only. With --create a missing or empty file is first made (that is a write)."""
+    from store import Store, default_actor
+    path = Path(db)
+    if create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+        Store.open(db, create=True, actor=default_actor("cli")).close()
+    return Store.open(db, read_only=True, create=False, actor=default_actor("cli"), migrate_in_memory=True)
 
 
 def _table(issues) -> str:
@@ -202,7 +252,7 @@ def _table(issues) -> str:
     rows = []
     for i in issues:
         rows.append((
-            str(i.number),
+            safe_terminal_text(i.number),
             safe_terminal_text(i.status) or "-",
             safe_terminal_text(i.priority) if i.priority is not None else "-",
             safe_terminal_text(i.issue_type) if i.issue_type is not None else "-",
@@ -222,9 +272,10 @@ def _table(issues) -> str:
 
 
 def _json_array(issues, store) -> str:
-    from store.export import dumps, issue_to_export
+    from store.export import NEWER_COLUMNS, dumps, issue_to_export
     now = store._now()
-    return safe_terminal_json(dumps([issue_to_export(i, now) for i in issues]))
+    newer = tuple(c for c in NEWER_COLUMNS if store.has_column(c))  # v6-v11 files: the crate's later fields
+    return safe_terminal_json(dumps([issue_to_export(i, now, newer) for i in issues]))
 
 
 def cmd_add(args) -> int:
@@ -245,7 +296,7 @@ def cmd_add(args) -> int:
 def cmd_list(args) -> int:
     from store import Status
     status = Status.parse(args.status, "status") if args.status is not None else None
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         issues = st.list_issues(status)
         out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No issues found")
     print(out)
@@ -255,7 +306,7 @@ def cmd_list(args) -> int:
 def cmd_ready(args) -> int:
     from store.issues import validate_agent
     agent = validate_agent(args.agent) if args.agent is not None else None
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         issues = st.ready_queue(agent=agent, limit=args.limit, offset=0)
         out = _json_array(issues, st) if args.json else (_table(issues) if issues else "No ready issues available")
     print(out)
@@ -263,7 +314,7 @@ def cmd_ready(args) -> int:
 
 
 def cmd_export(args) -> int:
-    with _open_store(args.db, create=args.create) as st:
+    with _open_for_reading(args.db, create=args.create) as st:
         text = st.export_json(include_completed=args.include_completed)
     if args.output == "-":
         out = safe_terminal_json(text) if sys.stdout.isatty() else text

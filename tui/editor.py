@@ -26,7 +26,8 @@ class EditorActions:
         if issue is None:
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        fd, path = tempfile.mkstemp(prefix=f"issue-{issue.number}-", suffix=".md")
+        # The number is data: only a real integer goes into the file name (text could hold `/../` or NUL).
+        fd, path = tempfile.mkstemp(prefix=f"issue-{issue.number if type(issue.number) is int else 'x'}-", suffix=".md")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(issue.description or "")
         command = shlex.split(editor) + [path]

@@ -1,8 +1,18 @@
-"""Small pure formatters shared by the panes (ages, durations, money)."""
+"""Small pure formatters shared by the panes (ages, durations, money, counts).
+
+Each takes a stored value of any type: a value of the wrong type (a `Hostile`, or anything that is
+not a number) comes back as its visible text (`⚠abc`), never formatted raw, never an exception.
+"""
 
 from __future__ import annotations
 
 from store import timestamps
+
+from .text import visible
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def ago(ts: str | None, now_ns: int) -> str:
@@ -34,5 +44,25 @@ def clock(secs: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def money(value: float | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+def money(value: object) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.2f}" if _real(value) else visible(value, limit=40)
+
+
+def count(value: object) -> str:
+    """An integer with thousands separators (`1,234`); anything else as visible text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return visible(value, limit=40)
+
+
+def ratio(num: object, den: object) -> float | None:
+    """num/den where both are finite numbers and den is not 0, else None (nothing to compute with)."""
+    if not (_real(num) and _real(den)) or not den:
+        return None
+    try:
+        out = num / den
+    except (OverflowError, ZeroDivisionError):
+        return None
+    return out if out == out and abs(out) != float("inf") else None

@@ -99,20 +99,32 @@ def source_token(store: Store) -> tuple:
     return (store.change_token(), folder_signature(directives_folder(store.path)))
 
 
-def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int, int, list[Issue]]:
-    """(rows in the view, offset actually used, one window of rows)."""
+def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int, int, list[Issue], Counts | None]:
+    """(rows in the view, offset actually used, one window of rows, the counts used).
+
+    The rows decide, not the count: a window that contradicts the view's count (fewer rows than the count
+    promises, or more than it allows) means the counts were wrong; they are recounted from the table and
+    the window read again, so a lying cache can never blank or shorten the list."""
     filters = dict(agent=q.agent, search=effective_search(q), project_id=q.project_id)
-    total = store.count_view(q.view, counts=counts, **filters)
-    offset = max(0, min(q.offset, max(total - 1, 0)))
-    rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
-    return total, offset, rows
+    for attempt in (0, 1):
+        total = store.count_view(q.view, counts=counts, **filters)
+        offset = max(0, min(q.offset, max(total - 1, 0)))
+        rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
+        expected = max(0, min(q.limit, total - offset))
+        if len(rows) == expected or attempt:
+            break
+        store.distrust_counts()
+        counts = store.counts()
+    if len(rows) != expected:  # still contradicting (the file changed between the reads): trust the rows
+        total = max(total, offset + len(rows))
+    return total, offset, rows, counts
 
 
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
     token = source_token(store)
     counts = store.counts()
-    total, offset, rows = load_rows(store, q, counts)
+    total, offset, rows, counts = load_rows(store, q, counts)
     selected_id = q.selected_id
     if selected_id is None and rows:
         selected_id = rows[0].id

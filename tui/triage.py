@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from store import ConflictError, Issue, IssueType, Priority, Status, Store, StoreError
-from store.export import issue_to_export
+from store.export import NEWER_COLUMNS, issue_to_export
 from store.models import PRIORITY_ORDER
 
 STATE_FIELDS = ("status", "claimed_by", "claimed_at", "completed_at", "is_blocked", "blocked_reason")
@@ -208,7 +208,7 @@ def delete(store: Store, targets: list[Issue]) -> OpResult:
             continue
         if ok:
             result.done.append(seen)
-            steps.append(UndoStep(seen.id, seen.number, "recreate", export=issue_to_export(seen, now)))
+            steps.append(UndoStep(seen.id, seen.number, "recreate", export=issue_to_export(seen, now, NEWER_COLUMNS)))
         else:
             result.refused.append((seen, "already deleted"))
     if steps:

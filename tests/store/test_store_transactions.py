@@ -12,19 +12,21 @@ from store import BusyError, Store, StoreError
 from storetest_helpers import dump_tables, open_and_create_worker, raw
 
 
-def _add_trigger(path, sql):
+def _run_sql(path, *sqls):
+    """Make a later statement fail without a trigger (a trigger the store does not know makes the file
+    read-only, see test_schema_trust.py): a UNIQUE index or a foreign key pointing at a row."""
     conn = raw(path)
-    conn.execute(sql)
+    for sql in sqls:
+        conn.execute(sql)
     conn.close()
 
 
 def test_failed_insert_burns_no_number(store):
     store.create_issue("one")
-    _add_trigger(store.path, "CREATE TRIGGER no_insert BEFORE INSERT ON issues WHEN NEW.title = 'boom' "
-                             "BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END")
+    _run_sql(store.path, "CREATE UNIQUE INDEX one_title ON issues(title)")
     before = dump_tables(store.path)
     with pytest.raises(StoreError) as exc:
-        store.create_issue("boom")
+        store.create_issue("one")  # the counter is bumped, then the INSERT fails
     assert "\n" not in str(exc.value)
     assert dump_tables(store.path) == before
     assert store.create_issue("two").number == 2
@@ -33,7 +35,8 @@ def test_failed_insert_burns_no_number(store):
 def test_failed_delete_keeps_events(store):
     a = store.create_issue("a")
     store.claim_issue(a.id, "r")
-    _add_trigger(store.path, "CREATE TRIGGER no_delete BEFORE DELETE ON issues BEGIN SELECT RAISE(ABORT, 'no'); END")
+    _run_sql(store.path, "CREATE TABLE pin (issue_id TEXT REFERENCES issues(id))",
+             f"INSERT INTO pin VALUES ('{a.id}')")  # events are deleted first, then the issue's DELETE fails
     before = dump_tables(store.path)
     with pytest.raises(StoreError):
         store.delete_issue(a.id)
@@ -43,10 +46,10 @@ def test_failed_delete_keeps_events(store):
 
 def test_failed_import_row_rolls_back_all(store):
     import json
-    _add_trigger(store.path, "CREATE TRIGGER no_third BEFORE INSERT ON issues WHEN NEW.number = 3 "
-                             "BEGIN SELECT RAISE(ABORT, 'no'); END")
+    store.create_issue("taken")
+    _run_sql(store.path, "CREATE UNIQUE INDEX one_title ON issues(title)")
     before = dump_tables(store.path)
-    rows = [{"id": f"id-{n}", "number": n, "title": "t", "status": "open", "priority": "low", "issue_type": "task",
+    rows = [{"id": f"id-{n}", "number": n + 10, "title": "taken" if n == 3 else f"t{n}", "status": "open", "priority": "low", "issue_type": "task",
              "agent": "codex", "is_blocked": False, "created_at": "2025-12-20T16:59:41Z",
              "updated_at": "2025-12-20T16:59:41Z"} for n in (1, 2, 3)]
     with pytest.raises(StoreError):

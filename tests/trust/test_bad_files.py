@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
+from store import Store, StoreError
 from tui.app import IssuesApp
 from tui.widgets.ready_queue import IssueList
 
@@ -110,6 +110,19 @@ def make_missing_column(d: Path) -> Path:
     return path
 
 
+def _fixture_with(*sqls: str):
+    """A maker: a copy of the crate fixture with `sqls` run on it (an agent's hand edit)."""
+    def make(d: Path) -> Path:
+        path = copy_fixture(d, as_name="edited.db")
+        conn = sqlite3.connect(path)
+        for sql in sqls:
+            conn.execute(sql)
+        conn.commit()
+        conn.close()
+        return path
+    return make
+
+
 BAD = {
     "missing": (make_missing, "does not exist"),
     "directory": (make_directory, "directory"),
@@ -120,6 +133,18 @@ BAD = {
     "garbage-pages": (make_garbage_pages, "damaged"),
     "other-sqlite": (make_other_sqlite, "another kind"),
     "missing-column": (make_missing_column, "blocked_reason"),
+    # schema_version that is not a version number: refused before anything is written
+    "version-text": (_fixture_with("UPDATE schema_version SET version = 'abc'"), "schema_version holds 'abc'"),
+    "version-inf": (_fixture_with("UPDATE schema_version SET version = 'Inf'"), "schema_version holds"),
+    "version-blob": (_fixture_with("UPDATE schema_version SET version = X'00'"), "schema_version holds"),
+    "version-real": (_fixture_with("UPDATE schema_version SET version = 9e999"), "schema_version holds"),
+    "version-negative": (_fixture_with("UPDATE schema_version SET version = -1"), "schema_version holds -1"),
+    # a version that does not match the tables: the migration fails, and nothing of it is committed
+    # (today's main: switched to WAL and committed schema_version 2 -> 4, or [] -> 1, before refusing)
+    "version-2-of-a-v5-file": (_fixture_with("UPDATE schema_version SET version = 2"), "cannot be migrated"),
+    "version-4-of-a-v5-file": (_fixture_with("UPDATE schema_version SET version = 4"), "cannot be migrated"),
+    "version-row-missing": (_fixture_with("DELETE FROM schema_version"), "cannot be migrated"),
+    "version-table-missing": (_fixture_with("DROP TABLE schema_version"), "cannot be migrated"),
 }
 
 
@@ -138,6 +163,8 @@ def test_bad_file_one_line_exit_2_nothing_written(tmp_path, case):
         assert len(lines) == 1 and lines[0].startswith("issues-tui: error: "), f"{name}: {err!r}"
         assert "Traceback" not in err and out == "", f"{name}: {out!r} {err!r}"
         assert words.lower() in lines[0].lower(), f"{name}: {lines[0]!r} should say {words!r}"
+    with pytest.raises(StoreError):  # the store's own read-write open: refused, and nothing written first
+        Store.open(path, create=False).close()
     after = folder_hashes(folder)
     assert after == before, f"files changed or appeared: {set(after.items()) ^ set(before.items())}"
 

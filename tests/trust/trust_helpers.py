@@ -76,6 +76,50 @@ def plant_hostile(path: Path) -> dict[str, str]:
     return {"head": head, "blocked": blocked, "claimed": claimed, "bad_utf8": bad, "weird": weird}
 
 
+# Payloads for columns that are not TEXT (SQLite keeps text and blobs in INTEGER/REAL columns too).
+NUM_OSC52 = "\x1b]52;c;cHduZWQ=\x07"                  # clipboard write
+NUM_TITLE_REPORT = "\x1b]2;cy pwned\x07\x1b[21t"      # set the title, then ask the terminal to type it back
+NUM_CLEAR = "\x1b[2J pwned"                            # clear the screen
+SHOWN_NUM_OSC52 = "⚠␛]52;c;cHduZWQ=␇"
+SHOWN_NUM_TITLE = "⚠␛]2;cy pwned␇␛[21t"
+SHOWN_NUM_CLEAR = "⚠␛[2J pwned"
+
+
+def plant_hostile_types(path: Path) -> dict[str, str]:
+    """Wrong-typed values in every non-TEXT column an agent could write (raw sqlite3): escape sequences in
+    `issues.number` and `sessions.pid`, words, blobs, Inf and fractions in budgets, counts and flags.
+
+    Returns ids: three ready issues whose number holds an escape sequence (osc52, title, clear), one whose
+    number is a blob, one whose number is 1.5, and the session ids changed."""
+    conn = sqlite3.connect(path)
+    try:
+        ready = [r[0] for r in conn.execute(
+            "SELECT id FROM issues WHERE status='open' AND ifnull(is_blocked,0)=0 ORDER BY number")]
+        ids = dict(zip(("osc52", "title", "clear", "blob", "frac", "inf"), ready))
+        for key, value in (("osc52", NUM_OSC52), ("title", NUM_TITLE_REPORT), ("clear", NUM_CLEAR),
+                           ("frac", 1.5), ("inf", float("inf"))):
+            conn.execute("UPDATE issues SET number=?, priority='urgent' WHERE id=?", (value, ids[key]))
+        conn.execute("UPDATE issues SET number=X'1b5d323b626c6f622070776e656407', priority='urgent', "
+                     "is_blocked='abc', created_at=X'1b5b324a' WHERE id=?", (ids["blob"],))
+        conn.execute("UPDATE issues SET created_at=12345, updated_at=X'00' WHERE id=?", (ids["frac"],))
+        sessions = [r[0] for r in conn.execute("SELECT id FROM sessions ORDER BY rowid")]
+        ids["sessions"] = sessions
+        conn.execute("UPDATE sessions SET status='running', pid=?, budget_spent='abc', issues_completed='many' "
+                     "WHERE id=?", (NUM_OSC52, sessions[0]))
+        conn.execute("UPDATE sessions SET status='running', pid=X'1b5b324a', budget_spent=?, issues_completed=9e999 "
+                     "WHERE id=?", (NUM_TITLE_REPORT, sessions[1]))
+        conn.execute("UPDATE sessions SET pid=2.5, budget_spent=9e999, issues_completed=? WHERE id=?",
+                     (NUM_CLEAR, sessions[2]))
+        conn.execute("UPDATE projects SET default_budget=? WHERE rowid IN (SELECT rowid FROM projects LIMIT 2)",
+                     ("ten" + NUM_OSC52,))
+        conn.execute("UPDATE issue_events SET old_value=X'1b5b324a', created_at=7 WHERE rowid IN "
+                     "(SELECT rowid FROM issue_events LIMIT 3)")
+        conn.commit()
+    finally:
+        conn.close()
+    return ids
+
+
 # -- terminal stream parsing ---------------------------------------------------------------------------
 # On the decoded stream (UTF-8 with surrogateescape: a raw 0x9b byte that is not part of a character
 # becomes U+DC9B, a real U+009B code point stays U+009B).

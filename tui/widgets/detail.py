@@ -59,7 +59,7 @@ def head_text(issue: Issue, now_ns: int, projects: dict[str, str] | None = None,
     if repo:
         t.append(visible(repo), "bold magenta")
         t.append(" ")
-    t.append(f"#{issue.number} ", "bold")
+    t.append(f"#{visible(issue.number, limit=40)} ", "bold")
     t.append(visible(issue.status).replace("_", " ") if issue.status != "" else "?", _status_style(issue))
     if issue.is_blocked:
         t.append(" BLOCKED", "bold red")

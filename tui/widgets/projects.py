@@ -17,12 +17,12 @@ ALL = "__all__"
 def project_prompt(row: ProjectRow, width: int) -> Text:
     p = row.project
     t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(visible(p.name), "bold")
+    t.append(visible(p.name, limit=200), "bold")
     t.append(f" {row.sessions_running}/{row.sessions_total}", "bold green" if row.sessions_running else "dim")
     t.append("\n  ")
     t.append(visible(p.default_model or "no model"), "cyan")
     t.append(f" · {money(p.default_budget)} · ", "dim")
-    t.append(visible(p.path), "dim")
+    t.append(visible(p.path, limit=400), "dim")
     return t
 
 

@@ -13,12 +13,13 @@ from textual.widgets import Static
 
 from store import Project, Session, timestamps
 
-from ..format import clock, money
+from ..format import clock, count, money, ratio
 from ..text import visible
 
 
 def pid_alive(pid: int | None) -> bool | None:
-    if pid is None:
+    """Whether the process runs; None when there is no usable pid (NULL, or not an integer)."""
+    if pid is None or type(pid) is not int:
         return None
     try:
         os.kill(int(pid), 0)
@@ -62,21 +63,23 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
             status.stylize("red")
         else:
             status.stylize("dim")
-        pid = Text("—", "dim") if s.pid is None else Text(str(s.pid))
-        if running and s.pid is not None:
+        pid = Text("—", "dim") if s.pid is None else Text(visible(s.pid, limit=40))
+        if running and is_alive is not None:
             pid.append(" ✓" if is_alive else " ✗", "green" if is_alive else "bold red")
         project = projects.get(s.project_id)
         spent = Text(money(s.budget_spent))
-        if project is not None and project.default_budget:
-            pct = 100 * s.budget_spent / project.default_budget
+        share = ratio(s.budget_spent, project.default_budget) if project is not None else None
+        if share is not None:
+            pct = 100 * share
             spent.append(f" {pct:.0f}%", "bold red" if pct >= 90 else ("yellow" if pct >= 70 else "dim"))
         rate = "—"
-        if elapsed and elapsed > 60:
-            rate = f"{s.issues_completed / (elapsed / 3600):.1f}"
+        per_hour = ratio(s.issues_completed, elapsed / 3600) if elapsed and elapsed > 60 else None
+        if per_hour is not None:
+            rate = f"{per_hour:.1f}"
         cells = {"status": status, "model": Text(visible(s.model), "cyan"),
                  "project": Text(visible(project.name if project else s.project_id)), "pid": pid,
                  "elapsed": Text(clock(elapsed) if elapsed is not None else "?"), "spent": spent,
-                 "done": Text(str(s.issues_completed)), "/h": Text(rate)}
+                 "done": Text(count(s.issues_completed)), "/h": Text(rate)}
         table.add_row(*(cells[name] for name in shown))
     return table
 

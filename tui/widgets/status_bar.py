@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
+from ..format import count
 from ..text import visible
 
 VIEW_LABELS = {
@@ -35,20 +36,20 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
         for label, value, style in (("open", counts.open, "bold green"), ("in progress", counts.in_progress, "bold yellow"),
                                     ("blocked", counts.blocked, "bold red"), ("done", counts.done, "bold blue")):
             t.append(f"  {label} ", "dim")
-            t.append(f"{value:,}", style)
+            t.append(count(value), style)
         t.append("  stale ", "dim")
-        t.append(f"{counts.stale:,}", "bold reverse red" if counts.stale else "dim")
+        t.append(count(counts.stale), "bold reverse red" if counts.stale else "dim")
         if counts.other:
             t.append("  other ", "dim")
-            t.append(f"{counts.other:,}", "magenta")
+            t.append(count(counts.other), "magenta")
         if counts.auto is not None:  # v11 files: the newer autopilot's counts (claimed, auto-created)
             t.append("  claimed ", "dim")
-            t.append(f"{counts.claimed:,}", "bold yellow" if counts.claimed else "dim")
+            t.append(count(counts.claimed), "bold yellow" if counts.claimed else "dim")
             t.append("  auto ", "dim")
-            t.append(f"{counts.auto:,}", "bold magenta" if counts.auto else "dim")
+            t.append(count(counts.auto), "bold magenta" if counts.auto else "dim")
     t.append("  ")
     t.append(visible(path))
-    t.append(f" v{version} {journal}", "dim")
+    t.append(f" v{visible(version, limit=20)} {visible(journal, limit=20)}", "dim")
     return t
 
 
@@ -61,7 +62,7 @@ def views_text(active: str, counts: Counts | None, search: str, agent: str | Non
                   "done": counts.done, "stale": counts.stale, "all": counts.total}
     for key, label in VIEW_LABELS.items():
         n = values.get(key)
-        piece = f" {label} {n:,} " if n is not None else f" {label} "
+        piece = f" {label} {count(n)} " if n is not None else f" {label} "
         t.append(piece, "bold reverse" if key == active else "")
         t.append(" ")
     if search:
@@ -74,7 +75,7 @@ def views_text(active: str, counts: Counts | None, search: str, agent: str | Non
         t.append(" project: ", "dim")
         t.append(visible(project), "bold")
     if search or agent or project:
-        t.append(f" ({total:,} match)", "dim")
+        t.append(f" ({count(total)} match)", "dim")
     if marked:
         t.append(f"  {marked} marked", "bold magenta")
     return t
