@@ -244,6 +244,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
     @while_running
     def on_source_problem(self, msg: SourceProblem) -> None:
         self.problem = self.multi.problem_of(msg) if self.multi else msg.problem
+        self.refresh_repos()
         self._render_status()
         if self.snapshot is None:
             self.query_one(DetailPane).show_literal(msg.problem)

@@ -67,8 +67,7 @@ class ExtraPanes:
         issues = self.query_one(IssueList)
         if multi is None or multi.merged is None:
             return
-        self.screen.set_class(True, "-repos")
-        self.query_one(ReposPane).set_repos(multi.merged.repos)
+        self.refresh_repos()
         width = min(max([4] + [len(n) for n in multi.names]), REPO_WIDTH_MAX)
         if issues.repo_width != width:
             issues.repo_width = width
@@ -77,9 +76,13 @@ class ExtraPanes:
         current = issues.current
         detail.repo = multi.merged.repo_of.get(current.id, "") if current is not None else ""
 
-    def extras_view_key(self: "IssuesApp") -> tuple:
-        q = self.query_state
-        return (q.directive_id, q.repo)
+    def refresh_repos(self: "IssuesApp") -> None:
+        """The Repos pane from each source's state now (after a load, and when a file goes bad)."""
+        multi = self.multi
+        if multi is None:
+            return
+        self.screen.set_class(True, "-repos")
+        self.query_one(ReposPane).set_repos(multi.repos())
 
     # -- selection ---------------------------------------------------------------------------------------
     def on_option_list_option_selected(self: "IssuesApp", event: OptionList.OptionSelected) -> None:

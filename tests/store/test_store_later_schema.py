@@ -51,8 +51,10 @@ def test_every_later_version_opens_unaltered(tmp_path, version):
     assert crate_objects(p) == before_objects  # nothing of the crate's schema changed
     assert table_rows(p) == before_rows  # opening and reading wrote no row
     assert columns(p) == cols
-    with Store.open(p) as s:  # again: never migrated down
+    with Store.open(p) as s:  # again: never migrated down, and the store's own objects pass its schema check
         assert s.info.schema_version == version
+        assert not s.read_only, s.info.read_only_reason
+        s.create_issue("still writable")
     conn = raw(p)
     assert conn.execute("SELECT version FROM schema_version").fetchall() == [(version,)]
     extra = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'tui_%'")}

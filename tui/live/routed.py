@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # Store methods whose first argument is an issue id.
 ROUTED = ("claim_issue", "unclaim_issue", "complete_issue", "reopen_issue", "block_issue", "unblock_issue",
-          "update_issue", "delete_issue", "restore_issue", "release_claim", "issue_events")
+          "update_issue", "delete_issue", "restore_issue", "release_claim")
+ROUTED_READS = ("issue_events",)
 SCAN_PAGE = 2000
 
 
@@ -37,21 +38,25 @@ class RoutedStore:
         self.last_index: int | None = None  # the source of the last routed call (its last_written_at)
 
     # -- routing ---------------------------------------------------------------------------------------
-    def _store(self, index: int) -> "Store":
+    def _store(self, index: int, writing: bool = True) -> "Store":
         if index is None or not 0 <= index < len(self.sources):
             raise StoreError("that row belongs to no open repo; nothing was written")
         store = self.sources[index].store
         if store is None:
             problem = self.sources[index].problem or "it is not open"
             raise StoreError(f"{self.names[index]}: {problem}; nothing was written")
+        if writing and (not store.file_exists() or store.file_replaced()):
+            # the connection would write into a deleted (or replaced) file, where nobody would ever see it
+            raise StoreError(f"{self.names[index]}: {store.path} was deleted or replaced; nothing was written")
         return store
 
-    def route(self, cid: str) -> tuple["Store", str, int]:
+    def route(self, cid: str, writing: bool = True) -> tuple["Store", str, int]:
         index, real = split_id(cid)
         if index is None:
             raise StoreError(f"{cid!r} names no repo's row; nothing was written")
-        self.last_index = index
-        return self._store(index), real, index
+        if writing:
+            self.last_index = index
+        return self._store(index, writing), real, index
 
     def _wrap(self, index: int, value):
         if isinstance(value, Issue):
@@ -59,9 +64,9 @@ class RoutedStore:
         return value
 
     def __getattr__(self, name: str):
-        if name in ROUTED:
+        if name in ROUTED or name in ROUTED_READS:
             def call(issue_id: str, *args, **kwargs):
-                store, real, index = self.route(issue_id)
+                store, real, index = self.route(issue_id, writing=name in ROUTED)
                 return self._wrap(index, getattr(store, name)(real, *args, **kwargs))
             return call
         raise AttributeError(name)
