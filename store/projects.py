@@ -18,20 +18,26 @@ def _project(row) -> Project:
                    text(created), text(updated))
 
 
+def validate_project(name, path, default_budget):
+    """Check a new project's fields (both backends); returns the budget as a float (or None)."""
+    if not name or not str(name).strip():
+        raise ValidationError("name", "must not be empty")
+    if path is None or not str(path).strip():
+        raise ValidationError("path", "must not be empty")
+    if default_budget is not None:
+        try:
+            default_budget = float(default_budget)
+        except (TypeError, ValueError):
+            raise ValidationError("default_budget", f"{default_budget!r} is not a number") from None
+        if default_budget < 0:
+            raise ValidationError("default_budget", "must not be negative")
+    return default_budget
+
+
 class ProjectOps:
     def create_project(self, name: str, path: str, description: str | None = None,
                        default_model: str | None = None, default_budget: float | None = None) -> Project:
-        if not name or not str(name).strip():
-            raise ValidationError("name", "must not be empty")
-        if path is None or not str(path).strip():
-            raise ValidationError("path", "must not be empty")
-        if default_budget is not None:
-            try:
-                default_budget = float(default_budget)
-            except (TypeError, ValueError):
-                raise ValidationError("default_budget", f"{default_budget!r} is not a number") from None
-            if default_budget < 0:
-                raise ValidationError("default_budget", "must not be negative")
+        default_budget = validate_project(name, path, default_budget)
         project_id = str(uuid.uuid4())
         now = self._now()
         with self._write() as conn:

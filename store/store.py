@@ -7,6 +7,7 @@ import os
 import sqlite3
 from typing import Callable
 
+from .agent import AgentOps
 from .connection import Connection
 from .events import EventOps
 from .export import ExportOps
@@ -15,7 +16,7 @@ from .projects import ProjectOps
 from .sessions import SessionOps
 
 
-class Store(IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+class Store(AgentOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
     """Open with `Store.open(path)`. Every method is one short transaction or one read."""
 
     @classmethod

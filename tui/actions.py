@@ -18,6 +18,7 @@ from store import Issue, IssueType, Priority, Store, StoreError, ValidationError
 from store.issues import validate_agent, validate_reason
 
 from . import triage
+from .format import plural
 from .messages import WriteDone
 from .screens.confirm import ConfirmScreen
 from .screens.forms import IssueForm, IssueFormResult, PromptScreen
@@ -32,13 +33,13 @@ WRITE_ACTIONS = {"new_issue", "block", "unblock", "bump", "priority", "cycle_typ
 _PALETTE_SKIP = {"issue.new", "issue.mark", "issue.clear_marks", "issue.undo"}  # offered separately / keys only
 
 
-def parse_or(enum, value, default, problems: list[str] | None = None):
-    """`value` as a member of `enum`; else `default` (and, for config values, a problem to report)."""
+def parse_or(enum, value, default, config=None, key: str = ""):
+    """`value` as a member of `enum`; else `default` (and, for a config value, a problem naming its key)."""
     try:
         return enum.parse(value) if value is not None else default
     except ValidationError as exc:
-        if problems is not None:
-            problems.append(f"config new_issue: {exc}; using {default.value}")
+        if config is not None:
+            config.problem(f"[new_issue] {key!r}", f"{exc.message}; using {default.value}")
         return default
 
 
@@ -170,7 +171,7 @@ class TriageActions:
         self.run_op(triage.release(), "release")
 
     def release_all_stale(self) -> None:
-        self.submit(lambda store: WriteDone(f"Released {store.release_stale_claims()} stale claims"))
+        self.submit(lambda store: WriteDone(f"Released {plural(store.release_stale_claims(), 'stale claim')}"))
 
     def action_delete(self: "IssuesApp") -> None:
         targets = self._targets()
@@ -257,7 +258,7 @@ class TriageActions:
                                     functools.partial(self.call_later, self.run_action, binding.action),
                                     keys.get(binding.id, "")))
             if self.snapshot is not None and self.snapshot.counts.stale:
-                out.append((f"Release all {self.snapshot.counts.stale} stale claims", self.release_all_stale,
+                out.append((f"Release all {plural(self.snapshot.counts.stale, 'stale claim')}", self.release_all_stale,
                             "back to open; recorded as events"))
             if self.undo_stack:
                 out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))

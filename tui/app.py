@@ -39,6 +39,7 @@ from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
 from .widgets.directives import DirectivesPane
+from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
 from .widgets.repos import ReposPane
 from .widgets.ready_queue import IssueList, header_text
@@ -72,6 +73,8 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         Binding("left_square_bracket", "cycle_view(-1)", "Prev view", show=False, id="view.prev", tooltip="Previous view"),
         Binding("at", "cycle_agent", "Agent filter", show=False, id="app.agent_filter", tooltip="Cycle the agent filter"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False, id="app.theme", tooltip="Light/dark theme"),
+        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="app.palette",
+                tooltip="Command palette: views, filters, go to #N, triage, theme, release all stale claims"),
         Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
                 tooltip="Show the issue detail full screen (escape or f to go back)"),
         # Triage: on the selected issue, or on every marked one.
@@ -125,11 +128,12 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.init_navigation()
         defaults = self.config.new_issue
         self.new_defaults = {
-            "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config.problems),
-            "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config.problems),
+            "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config, "priority"),
+            "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.theme = self.config.theme if self.config.theme in self.available_themes else "textual-dark"
+        self.config.check(self.available_themes, binding_ids())
+        self.theme = self.config.theme
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -152,7 +156,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.source.label) + " …"), id="status")
         yield Static("", id="views")
-        yield Input(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
+        yield OrderedInput(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
         with Horizontal(id="main"):
             with Vertical(id="list-box"):
                 yield Static(header_text(200), id="list-header")
@@ -176,8 +180,9 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.query_one("#repos").border_title = "Repos"
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        for problem in self.config.problems:
-            self.notify(problem, severity="warning", markup=False)
+        if self.config.problems:  # one toast, one line per problem (each names the file and the key)
+            self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
+                        markup=False, timeout=20)
         self.query_one(IssueList).focus()
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
@@ -354,6 +359,14 @@ def _update_if_changed(widget: Static, text: Text) -> None:
         widget.update(text, layout=False)
 
 
+def binding_ids() -> set[str]:
+    """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
+    from .screens.confirm import ConfirmScreen
+    from .screens.forms import IssueForm, PromptScreen
+    classes = (IssuesApp, IssueList, DetailPane, HelpScreen, ConfirmScreen, PromptScreen, IssueForm)
+    return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
+
+
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
                   read_only: bool = False, more: list[str] | tuple = ()) -> int:
     """Entry point used by `issues-tui [DB ...]`: check the path(s) first (one clear line, exit 2), then run.
@@ -367,7 +380,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     autopilot = None
     sources = None
     if demo:
-        from .demo import demo_setup, spawn_autopilot, stop_autopilot
+        from .demo import demo_cleanup, demo_setup, spawn_autopilot, stop_autopilot
 
         path = demo_setup()
         autopilot = spawn_autopilot(path)
@@ -403,6 +416,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     finally:
         if autopilot is not None:
             stop_autopilot(autopilot)
+            demo_cleanup(path)  # the demo's temp folder goes with it
     crash = crash or app.crash
     if crash is not None:
         print(crash_line(crash), file=sys.stderr)

@@ -6,8 +6,12 @@
     issues-tui [--db PATH] ready [-a AGENT] [-n LIMIT] [--json] [--create]
     issues-tui [--db PATH] export [-o PATH|-] [--include-completed] [--create]
     issues-tui [--db PATH] import [-i PATH|-] [--force]
+    issues-tui [--db PATH] claim|complete|block|unblock|unclaim|heartbeat|release-stale ...   (tui/cli_agent.py)
+    issues-tui migrate SRC DST
 
-`--db` may come before or after the subcommand; its default is `$ISSUES_DB`, else `./autopilot.db`.
+`--db` may come before or after the subcommand; its default is `$ISSUES_DB`, else `./autopilot.db`. A DB is a
+SQLite file path or a PostgreSQL target (`postgresql://user@host/db`, `postgres://...`, a libpq keyword string,
+a unix socket as `?host=/path`); a password in it is never shown.
 Every error is one line `issues-tui: error: ...` on stderr and exit status 2. Input is checked before
 the DB is opened, so a bad value never creates or changes a file. Text read from the DB is printed
 with control characters made visible (an agent's title cannot drive the terminal).
@@ -26,7 +30,11 @@ from pathlib import Path
 from typing import NoReturn, Sequence
 
 PROG = "issues-tui"
-SUBCOMMANDS = ("add", "list", "ready", "export", "import")
+from .cli_agent import AGENT_COMMANDS
+from .cli_agent import COMMANDS as AGENT_HANDLERS
+from .cli_agent import add_parsers as add_agent_parsers
+
+SUBCOMMANDS = ("add", "list", "ready", "export", "import") + AGENT_COMMANDS
 DEFAULT_DB = "autopilot.db"
 DEFAULT_EXCHANGE = os.path.join(".openagents", "issues.json")
 EXIT_ERROR = 2
@@ -142,8 +150,8 @@ def _positive_int(text: str) -> int:
 
 # -- argument parsing -------------------------------------------------------------------------------
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help=f"issues database (default: $ISSUES_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help=f"issues database: a SQLite file or a postgresql:// URL (default: $ISSUES_DB, else ./{DEFAULT_DB})")
 
 
 def build_command_parser() -> argparse.ArgumentParser:
@@ -185,6 +193,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     p.add_argument("-i", "--input", metavar="PATH", default=DEFAULT_EXCHANGE,
                    help=f"input file, or - for stdin (default: {DEFAULT_EXCHANGE})")
     p.add_argument("--force", action="store_true", help="update issues that already exist")
+    add_agent_parsers(sub, _db_option)
     return parser
 
 
@@ -195,7 +204,8 @@ def build_dashboard_parser() -> argparse.ArgumentParser:
                     f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
     )
     parser.add_argument("path", metavar="DB", nargs="?", default=None,
-                        help=f"issues database, or a repo folder (its .openagents/{DEFAULT_DB}) "
+                        help="issues database: a SQLite file, a repo folder (its .openagents/autopilot.db), "
+                             "or a postgresql:// URL / libpq string "
                              f"(default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
     parser.add_argument("more", metavar="DB", nargs="*", default=[],
                         help="more databases or repo folders: every repo's issues in one dashboard "
@@ -231,16 +241,20 @@ def default_db_path() -> str:
 
 # -- commands ---------------------------------------------------------------------------------------
 def _open_store(db: str, create: bool):
-    """A writing command's store: read-write (WAL, the store's objects), creating the file if missing."""
-    from store import Store, default_actor
-    return Store.open(db, create=create, actor=default_actor("cli"))
+    """A writing command's store: read-write (on SQLite: WAL, the store's objects), creating the DB if missing."""
+    from store import default_actor, open_store
+    return open_store(db, create=create, actor=default_actor("cli"))
 
 
 def _open_for_reading(db: str, create: bool):
     """A reading command's store: `mode=ro`, so the file stays byte for byte as it was (no WAL switch, no
     store objects), works in a read-only folder, and never waits for a writer. An older schema (v1-v4) is
     migrated in memory only. With --create a missing or empty file is first made (that is a write)."""
-    from store import Store, default_actor
+    from store import Store, default_actor, is_server_target, open_store
+    if is_server_target(db):  # PostgreSQL: a read-only session (the server refuses any write in it)
+        if create:
+            open_store(db, create=True, actor=default_actor("cli")).close()
+        return open_store(db, read_only=True, create=False, actor=default_actor("cli"))
     path = Path(db)
     if create and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
         Store.open(db, create=True, actor=default_actor("cli")).close()
@@ -355,7 +369,8 @@ def cmd_import(args) -> int:
     return 0
 
 
-COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_export, "import": cmd_import}
+COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_export, "import": cmd_import,
+            **AGENT_HANDLERS}
 
 
 def run_command(argv: list[str]) -> int:
@@ -368,9 +383,16 @@ def run_dashboard_cli(argv: list[str]) -> int:
     args = build_dashboard_parser().parse_args(argv)
     explicit = getattr(args, "db", None)
     if args.path is not None and explicit is not None and args.path != explicit:
-        raise CliError(f"two databases given ({args.path} and --db {explicit}); give one")
+        from store import display_target
+        raise CliError(f"two databases given ({display_target(args.path)} and --db {display_target(explicit)}); give one")
     path = args.path or explicit
-    if path is not None and not os.path.exists(path) and not args.create:
+    if args.read_only and args.create:
+        raise CliError("--read-only and --create contradict each other (read-only never creates a file); "
+                       "give one")
+    if args.demo and (args.create or path is not None):
+        raise CliError("--demo makes its own temporary database; give it no DB path and no --create")
+    from store import is_server_target
+    if path is not None and not is_server_target(path) and not os.path.exists(path) and not args.create:
         # `issues-tui lsit`: a mistyped command, not a DB path.
         close = difflib.get_close_matches(path, SUBCOMMANDS, n=1, cutoff=0.6)
         if close and path not in SUBCOMMANDS and os.sep not in path and "." not in path:

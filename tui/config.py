@@ -1,8 +1,10 @@
 """User config: `$XDG_CONFIG_HOME/issues-tui/config.toml` (default DB, theme, key remapping by binding id,
-defaults for new issues). A broken file is reported, never fatal.
+defaults for new issues). A broken file is reported, never fatal: each problem is one line naming the file and
+the key, the value falls back to its default, and the dashboard still opens.
 
     db = "~/code/project/autopilot.db"
     theme = "textual-light"
+    poll_seconds = 2.0
     [keymap]
     "issue.block" = "B"
     [new_issue]
@@ -16,10 +18,18 @@ defaults for new issues). A broken file is reported, never fatal.
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
+
+DEFAULT_THEME = "textual-dark"
+DEFAULT_POLL_S = 2.0
+KNOWN_KEYS = ("db", "theme", "poll_seconds", "keymap", "new_issue", "sources")
+NEW_ISSUE_KEYS = ("priority", "type", "agent")
 
 
 def config_path() -> Path:
@@ -30,38 +40,87 @@ def config_path() -> Path:
 @dataclass
 class Config:
     db: str | None = None
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
     keymap: dict[str, str] = field(default_factory=dict)
     new_issue: dict[str, str] = field(default_factory=dict)
-    poll_seconds: float = 2.0
+    poll_seconds: float = DEFAULT_POLL_S
     problems: list[str] = field(default_factory=list)
     sources: list[tuple[str, str | None]] = field(default_factory=list)  # [[sources]]: (path, name or None)
+    path: Path | None = None  # the file it was read from (named in every problem)
+
+    def problem(self, key: str, message: str) -> None:
+        where = f"config {self.path}" if self.path is not None else "config"
+        self.problems.append(f"{where}: {key}: {message}")
+
+    def check(self, themes: Iterable[str], binding_ids: Iterable[str]) -> None:
+        """The checks that need the app: the theme must exist and every keymap id must name a binding.
+        A bad theme falls back to the default; an unknown keymap id is dropped (the rest still apply)."""
+        themes = set(themes)
+        if self.theme not in themes:
+            self.problem("theme", f"unknown theme {self.theme!r}{_did_you_mean(self.theme, themes)}; "
+                                  f"using {DEFAULT_THEME}")
+            self.theme = DEFAULT_THEME
+        ids = set(binding_ids)
+        for binding_id in list(self.keymap):
+            if binding_id not in ids:
+                self.problem(f"[keymap] {binding_id!r}", f"no key has this id{_did_you_mean(binding_id, ids)}; "
+                                                         "ignored (`?` lists the ids)")
+                del self.keymap[binding_id]
+
+
+def _did_you_mean(value: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
-    cfg = Config()
-    if not path.exists():
-        return cfg
+    cfg = Config(path=path)
     try:
+        if not path.exists():
+            return cfg
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        cfg.problems.append(f"config {path}: {exc}; using defaults")
+    except tomllib.TOMLDecodeError as exc:
+        cfg.problems.append(f"config {path}: not valid TOML ({exc}); using defaults")
         return cfg
-    if isinstance(data.get("db"), str):
-        cfg.db = os.path.expanduser(data["db"])
-    if isinstance(data.get("theme"), str):
-        cfg.theme = data["theme"]
-    if isinstance(data.get("poll_seconds"), (int, float)) and data["poll_seconds"] > 0:
-        cfg.poll_seconds = float(data["poll_seconds"])
+    except (OSError, UnicodeDecodeError) as exc:
+        cfg.problems.append(f"config {path}: cannot read it ({exc}); using defaults")
+        return cfg
+    for key in data:
+        if key not in KNOWN_KEYS:
+            cfg.problem(key, f"unknown setting{_did_you_mean(key, KNOWN_KEYS)}; ignored")
+    if "db" in data:
+        if isinstance(data["db"], str) and data["db"]:
+            cfg.db = os.path.expanduser(data["db"])
+        else:
+            cfg.problem("db", f"must be a path in quotes, not {data['db']!r}; ignored")
+    if "theme" in data:
+        if isinstance(data["theme"], str):
+            cfg.theme = data["theme"]
+        else:
+            cfg.problem("theme", f"must be a theme name in quotes, not {data['theme']!r}; using {DEFAULT_THEME}")
+    if "poll_seconds" in data:
+        value = data["poll_seconds"]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0:
+            cfg.poll_seconds = float(value)
+        else:
+            cfg.problem("poll_seconds", f"must be a number of seconds above 0, not {value!r}; "
+                                        f"using {DEFAULT_POLL_S}")
     if "sources" in data:
         from .sources import sources_from_config
         cfg.sources, problems = sources_from_config(data["sources"], f"config {path}")
         cfg.problems.extend(problems)
     for section in ("keymap", "new_issue"):
         value = data.get(section, {})
-        if isinstance(value, dict):
-            getattr(cfg, section).update({str(k): str(v) for k, v in value.items()})
-        else:
-            cfg.problems.append(f"config {path}: [{section}] must be a table")
+        if not isinstance(value, dict):
+            cfg.problem(f"[{section}]", "must be a table; ignored")
+            continue
+        for key, item in value.items():
+            if not isinstance(item, str):
+                cfg.problem(f"[{section}] {key!r}", f"must be text in quotes, not {item!r}; ignored")
+            elif section == "new_issue" and key not in NEW_ISSUE_KEYS:
+                cfg.problem(f"[new_issue] {key!r}", f"unknown setting{_did_you_mean(key, NEW_ISSUE_KEYS)} "
+                                                    f"(choose from {', '.join(NEW_ISSUE_KEYS)}); ignored")
+            else:
+                getattr(cfg, section)[str(key)] = item
     return cfg

@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import shutil
 import tempfile
 import threading
 import time
@@ -784,6 +785,14 @@ def demo_setup(tmpdir: str | os.PathLike | None = None, seed: int | None = None)
     db = folder / DEMO_DB_NAME
     make_demo_db(db, seed=seed)
     return db
+
+
+def demo_cleanup(db: str | os.PathLike) -> None:
+    """Remove the temp folder `demo_setup` made for `db` (the DB, its -wal/-shm, anything else in it).
+    Only a folder that `demo_setup` could have made is removed."""
+    folder = Path(db).parent
+    if folder.name.startswith("issues-tui-demo-") and Path(db).name == DEMO_DB_NAME:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------------

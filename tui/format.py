@@ -66,3 +66,12 @@ def ratio(num: object, den: object) -> float | None:
     except (OverflowError, ZeroDivisionError):
         return None
     return out if out == out and abs(out) != float("inf") else None
+
+
+def plural(n: object, singular: str, plural_form: str | None = None) -> str:
+    """`1 match`, `7 matches`, `1,024 issues`: a number with its noun, properly pluralised."""
+    if n == 1:
+        return f"1 {singular}"
+    if plural_form is None:
+        plural_form = singular + ("es" if singular.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{count(n)} {plural_form}"

@@ -33,8 +33,12 @@ class SourceSpec:
     given: str  # what the user typed (for messages)
 
 
-def resolve_db(arg: str | os.PathLike) -> Path:
-    """The DB file a command-line or config entry means (it need not exist yet)."""
+def resolve_db(arg: str | os.PathLike) -> Path | str:
+    """The DB file a command-line or config entry means (it need not exist yet); a server URL stays as it is."""
+    from store import is_server_target
+
+    if isinstance(arg, str) and is_server_target(arg):
+        return arg
     p = Path(os.path.expanduser(str(arg)))
     if p.is_dir():
         if p.name == AUTOPILOT_DIR or (p / AUTOPILOT_DB).is_file() and not (p / AUTOPILOT_DIR).is_dir():

@@ -539,3 +539,28 @@ def test_installed_script(tmp_path):
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1
     assert not (tmp_path / "missing.db").exists()
     assert db_rows(tmp_path / "s.db")[0] == 1
+
+
+@pytest.mark.parametrize("argv", [
+    ["--read-only", "--create", "new.db"],
+    ["--create", "--read-only", "--db", "new.db"],
+    ["--demo", "--create"],
+    ["--demo", "x.db"],
+])
+def test_dashboard_contradicting_flags_are_one_line(capsys, fake_app, tmp_path, monkeypatch, argv):
+    """`--read-only --create PATH` used to start the dashboard (and, with no terminal, hang): now one line, exit 2,
+    the dashboard never starts and nothing is created."""
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = run(capsys, *argv)
+    assert_one_line_error(rc, out, err)
+    assert fake_app == [] and list(tmp_path.iterdir()) == []
+
+
+def test_read_only_create_script_does_not_hang(tmp_path):
+    """The real console script with no terminal: exits at once with the one line, creates nothing."""
+    r = subprocess.run([sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+                        "--read-only", "--create", str(tmp_path / "new.db")],
+                       capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30, cwd=tmp_path)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.startswith("issues-tui: error: --read-only and --create") and len(r.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

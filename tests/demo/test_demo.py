@@ -247,3 +247,40 @@ def test_autopilot_exits_when_its_parent_dies(demo_db):
     finally:
         if not _pid_gone(pid):
             os.kill(pid, 9)
+
+
+def test_demo_removes_its_temp_folder_on_quit(tmp_path, monkeypatch):
+    """`issues-tui --demo`: the temp folder (DB, -wal, -shm) exists while the dashboard runs and is gone after quit,
+    and the simulated autopilot is stopped."""
+    import tempfile
+
+    from tui import app as app_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    seen = {}
+    real_spawn = demo.spawn_autopilot
+
+    def spawn(path, *a, **kw):
+        seen["proc"] = real_spawn(path, *a, **kw)
+        return seen["proc"]
+
+    def run(self, *a, **kw):  # stands in for the terminal session: the demo DB is there and in use
+        seen["path"] = self.db_path
+        seen["during"] = sorted(p.name for p in self.db_path.parent.iterdir())
+
+    monkeypatch.setattr(demo, "spawn_autopilot", spawn)
+    monkeypatch.setattr(app_module.IssuesApp, "run", run)
+    assert app_module.run_dashboard(demo=True) == 0
+    assert seen["path"].parent.parent == tmp_path and "autopilot.db" in seen["during"]
+    assert not seen["path"].parent.exists()
+    assert seen["proc"].poll() is not None
+    assert list(tmp_path.iterdir()) == [tmp_path / "no-config"] or list(tmp_path.iterdir()) == []
+
+
+def test_demo_cleanup_only_removes_demo_folders(tmp_path):
+    keep = tmp_path / "mine"
+    keep.mkdir()
+    (keep / "autopilot.db").write_text("x")
+    demo.demo_cleanup(keep / "autopilot.db")
+    assert (keep / "autopilot.db").exists()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from store import Priority, Status, Store
+from store import Priority, Status, Store, open_store
 from store.timestamps import to_export
 
 from storetest_helpers import FIXTURES, copy_fixture, raw
@@ -40,8 +40,8 @@ def _export_view(issue) -> dict:
 
 
 @pytest.fixture
-def small(small_db):
-    s = Store.open(small_db)
+def small(small_target):
+    s = open_store(small_target)
     yield s
     s.close()
 
@@ -94,9 +94,9 @@ def test_export_byte_identical(small, include, answer):
 
 
 @pytest.mark.parametrize("answer", ["crate-v5-small.export-all.json", "crate-v5-small.export-open.json"])
-def test_import_then_export_round_trips(tmp_path, answer):
+def test_import_then_export_round_trips(new_target, answer):
     data = (FIXTURES / answer).read_text()
-    with Store.open(tmp_path / "fresh.db") as s:
+    with open_store(new_target) as s:
         result = s.import_json(data)
         n = len(json.loads(data))
         assert result == {"imported": n, "updated": 0, "skipped": 0}
@@ -140,14 +140,14 @@ def test_read_only_open_of_fixture_reads_the_same(tmp_path):
 
 # -- the edge fixture ------------------------------------------------------------------------------
 @pytest.fixture
-def edge(edge_db):
-    s = Store.open(edge_db)
+def edge(edge_target):
+    s = open_store(edge_target)
     yield s
     s.close()
 
 
-def test_edge_reads_hostile_text_literally(edge, edge_db):
-    conn = raw(edge_db)
+def test_edge_reads_hostile_text_literally(edge, edge_target):
+    conn = raw(edge_target)
     rows = {r[0]: r for r in conn.execute("SELECT number, title, description, agent FROM issues")}
     conn.close()
     issues = {i.number: i for i in edge.list_issues()}
@@ -170,7 +170,7 @@ def test_edge_agent_filter_is_case_sensitive(edge):
     assert [i.number for i in edge.ready_queue(limit=100)] == [1, 2, 4, 3]  # high, medium x2 by created_at, low
 
 
-def test_edge_stale_claim_listed_and_released(edge, edge_db):
+def test_edge_stale_claim_listed_and_released(edge, edge_target):
     stale = edge.stale_claims()
     assert [i.number for i in stale] == [5]
     assert stale[0].claimed_by == "run-stale"
@@ -182,7 +182,7 @@ def test_edge_stale_claim_listed_and_released(edge, edge_db):
     assert edge.counts().stale == 0
     # now ready, and urgent so first
     assert edge.get_next_ready_issue().number == 5
-    conn = raw(edge_db)
+    conn = raw(edge_target)
     ev = conn.execute("SELECT event_type, old_value, new_value FROM issue_events WHERE issue_id = ?",
                       (issue.id,)).fetchall()
     conn.close()

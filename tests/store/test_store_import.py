@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from store import ImportFormatError, Status, Store, StoreError
-from storetest_helpers import FIXTURES, Clock, dump_tables, raw
+from storetest_helpers import FIXTURES, Clock, dump_tables, is_pg, raw
 
 EXPORT_ALL = (FIXTURES / "crate-v5-small.export-all.json").read_text()
 
@@ -68,7 +68,7 @@ def test_unknown_fields_ignored_missing_options_null(store):
         del row[k]
     assert store.import_json(json.dumps([row]))["imported"] == 1
     got = store.get_issue_by_number(1)
-    assert got.description is None and got.extra == {}
+    assert got.description is None and not any(got.extra.values())  # the file's v11 fields are not imported
 
 
 def test_imported_rows_keep_values_and_get_nulls(store):
@@ -81,7 +81,7 @@ def test_imported_rows_keep_values_and_get_nulls(store):
     for r in got:
         assert r[:5] == (None,) * 5
         assert r[5] == "2025-12-20T16:59:41.173094342+00:00" and r[6] == "2025-12-20T17:00:00+00:00"
-        assert r[7:] == ("integer", "integer")
+        assert r[7:] == (("integer", "boolean") if is_pg(store.path) else ("integer", "integer"))  # native types
 
 
 def test_one_imported_event_per_row_written(store, clock):

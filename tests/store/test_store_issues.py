@@ -637,7 +637,7 @@ def test_full_lifecycle(store, clock):
     assert store.list_issues(Status.OPEN) == []
 
 
-def test_export_writes_crate_defaults_for_unknown_values(store, clock):
+def test_export_writes_crate_defaults_for_unknown_values(store, clock, tmp_path):
     import json
     a = make(store, clock, "a")
     b = make(store, clock, "b")
@@ -651,5 +651,5 @@ def test_export_writes_crate_defaults_for_unknown_values(store, clock):
             out[b.number]["claimed_by"]) == ("task", False, None, None)
     assert out[c.number]["claimed_at"] == "2025-12-20T16:59:41Z"
     # and the export imports back into a new DB
-    with Store.open(store.path.parent / "back.db") as s2:
+    with Store.open(tmp_path / "back.db") as s2:
         assert s2.import_json(store.export_json())["imported"] == 3

@@ -27,7 +27,7 @@ def test_unique_project_name(store):
     conn = raw(store.path)
     import sqlite3
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO projects VALUES ('x', 'one', '/c', NULL, NULL, NULL, 'a', 'a')")
+        conn.execute("INSERT INTO projects (id, name, path, created_at, updated_at) VALUES ('x', 'one', '/c', 'a', 'a')")
     conn.close()
 
 
@@ -98,7 +98,7 @@ def test_list_sessions_with_quote_in_project_id_is_safe(store):
     assert store.list_sessions("'; DROP TABLE sessions; --") == []
     # a project whose id really holds a quote (written by someone else)
     conn = raw(store.path)
-    conn.execute("INSERT INTO projects VALUES (?, 'q', '/q', NULL, NULL, NULL, 'a', 'a')", (evil,))
+    conn.execute("INSERT INTO projects (id, name, path, created_at, updated_at) VALUES (?, 'q', '/q', 'a', 'a')", (evil,))
     conn.execute("INSERT INTO sessions (id, project_id, prompt, model, started_at) VALUES ('s-q', ?, 'p', 'm', 'z')", (evil,))
     conn.close()
     assert [x.id for x in store.list_sessions(evil)] == ["s-q"]

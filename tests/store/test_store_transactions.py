@@ -57,7 +57,8 @@ def test_failed_import_row_rolls_back_all(store):
     assert dump_tables(store.path) == before
 
 
-def test_write_waits_for_another_writer(store):
+def test_write_waits_for_another_writer(sqlite_store):
+    store = sqlite_store
     """Another connection holds the write lock briefly: our write waits (busy timeout), then succeeds."""
     store.create_issue("one")
     other = sqlite3.connect(str(store.path), isolation_level=None, check_same_thread=False)
@@ -73,7 +74,8 @@ def test_write_waits_for_another_writer(store):
 
 
 @pytest.mark.slow
-def test_busy_beyond_timeout_is_busy_error(store):
+def test_busy_beyond_timeout_is_busy_error(sqlite_store):
+    store = sqlite_store
     store.create_issue("one")
     other = sqlite3.connect(str(store.path), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")

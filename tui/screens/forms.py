@@ -16,6 +16,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from ..widgets.inputs import OrderedInput, OrderedTextArea
+
 from store import IssueType, Priority, ValidationError
 from store.issues import validate_agent, validate_description, validate_title
 
@@ -46,7 +48,7 @@ class PromptScreen(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Static(Content(self.title_text), id="dialog-question")
             # DB text goes into the Input with its controls made visible (Input passes ESC to the terminal).
-            yield Input(value=visible(self.value), placeholder=self.placeholder, id="prompt-input")
+            yield OrderedInput(value=visible(self.value), placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="field-error")
             yield Static(Content("enter saves · escape cancels"), classes="hint")
 
@@ -101,10 +103,10 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
         with Vertical(id="form"):
             yield Static(Content(self.heading), id="form-heading")
             yield Label("Title")
-            yield Input(value=visible(init.title), placeholder="what needs doing (max 200 characters)", id="form-title")
+            yield OrderedInput(value=visible(init.title), placeholder="what needs doing (max 200 characters)", id="form-title")
             yield Static("", id="error-title", classes="field-error")
             yield Label("Description (Markdown)")
-            yield TextArea(visible(init.description, multiline=True), id="form-description", soft_wrap=True, show_line_numbers=False)
+            yield OrderedTextArea(visible(init.description, multiline=True), id="form-description", soft_wrap=True, show_line_numbers=False)
             yield Static("", id="error-description", classes="field-error")
             with Horizontal(id="form-row"):
                 with Vertical():
@@ -117,7 +119,7 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
                                  id="form-type", disabled=self.edit_only_text)
                 with Vertical():
                     yield Label("Agent")
-                    yield Input(value=visible(init.agent), id="form-agent", disabled=self.edit_only_text)
+                    yield OrderedInput(value=visible(init.agent), id="form-agent", disabled=self.edit_only_text)
                     yield Static("", id="error-agent", classes="field-error")
             yield Static(Content("ctrl+s or enter in the title saves · escape cancels"), classes="hint")
 

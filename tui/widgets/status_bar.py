@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
-from ..format import count
+from ..format import count, plural
 from ..text import visible
 
 VIEW_LABELS = {
@@ -75,7 +75,7 @@ def views_text(active: str, counts: Counts | None, search: str, agent: str | Non
         t.append(" project: ", "dim")
         t.append(visible(project), "bold")
     if search or agent or project:
-        t.append(f" ({count(total)} match)", "dim")
+        t.append(f" ({plural(total, 'match')})", "dim")
     if marked:
         t.append(f"  {marked} marked", "bold magenta")
     return t
