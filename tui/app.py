@@ -233,6 +233,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.note_agents(snap.agents)
         self.note_agents(i.agent for i in snap.rows)
         current = issues.current
+        self.apply_names(snap)
         if current is not None and snap.selected is not None and current.id == snap.selected.id:
             self.query_one(DetailPane).show(snap.selected, snap.events)
         elif current is not None:

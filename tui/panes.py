@@ -50,15 +50,21 @@ class ExtraPanes:
             problems.extend(ProblemRow(p, repo) for p in part.directives.problems)
         return rows, problems, present
 
+    def apply_names(self: "IssuesApp", snap: Snapshot) -> None:
+        """Project and directive names for the detail (before it draws the selected issue)."""
+        rows, _, _ = self.directive_rows(snap)
+        multi = self.multi
+        parts = list(multi.parts.values()) if multi else [snap]  # each file's own project ids and names
+        self.query_one(DetailPane).set_names({r.project.id: r.project.name for s in parts for r in s.projects},
+                                             {r.directive.id: r.directive.title for r in rows})
+
     def apply_extras(self: "IssuesApp", snap: Snapshot) -> None:
         detail = self.query_one(DetailPane)
-        detail.project_names = {r.project.id: r.project.name for r in snap.projects}
         rows, problems, present = self.directive_rows(snap)
         self.screen.set_class(present, "-directives")
         pane = self.query_one(DirectivesPane)
         if present:
             pane.set_directives(rows, problems)
-        detail.directive_titles = {r.directive.id: r.directive.title for r in rows}
         if detail.directive is not None:  # the directive shown: fresh progress
             fresh = pane.row_for(detail.directive.key)
             if fresh is not None:

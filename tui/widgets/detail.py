@@ -202,6 +202,14 @@ class DetailPane(VerticalScroll):
                 md.update(text)
         self.query_one("#detail-history", Static).update(history_text(events))
 
+    def set_names(self, projects: dict[str, str], directives: dict[str, str]) -> None:
+        """Names for the project and directive lines; the shown issue's head is redrawn if they changed."""
+        if projects == self.project_names and directives == self.directive_titles:
+            return
+        self.project_names, self.directive_titles = projects, directives
+        if self.is_mounted and self.issue is not None and self.directive is None:
+            self.query_one("#detail-head", Static).update(self._head(self.issue))
+
     def unpin_directive(self) -> None:
         """Back from showing a directive: the next `show` draws an issue (description, title) again."""
         if self.directive is None:
