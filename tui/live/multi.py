@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from textual.app import App
 
 
+FIRST_WAIT_S = 1.0  # longest the first screen waits for a slow file before showing the others
+
+
 class _Host:
     """What a child sees as its host: the app, except that its results are re-addressed to the parent."""
 
@@ -64,6 +67,7 @@ class MultiSource(Source):
         self.parts: dict[int, Snapshot] = {}  # the latest snapshot of each child
         self.merged: Merged | None = None
         self._opened_posted = False
+        self._shown = False  # the first merged snapshot waits for every file (or FIRST_WAIT_S)
         self._from_end = False
         self._totals: list[int | None] = [None] * len(specs)
 
@@ -86,6 +90,8 @@ class MultiSource(Source):
         for child in self.children:
             if child.store is None:
                 child.start()
+        if not self._shown and self.host is not None:
+            self.host.set_timer(FIRST_WAIT_S, self.flush)
 
     def stop(self) -> None:
         for child in self.children:
@@ -136,6 +142,8 @@ class MultiSource(Source):
 
     def accept(self, msg: SourceLoaded) -> bool:
         child = getattr(msg, "child", None)
+        if getattr(msg, "flush", False):  # show what has loaded (a file failed, or is slow to open)
+            return bool(self.parts) and self._remerge(msg)
         if child is None or child not in self.children:
             return False
         index = self.children.index(child)
@@ -143,7 +151,16 @@ class MultiSource(Source):
             return False
         self.parts[index] = msg.snapshot
         self._totals[index] = msg.snapshot.total
+        if not self._shown and any(i not in self.parts and c.problem is None for i, c in enumerate(self.children)):
+            return False  # a steady first screen: every file's rows at once (flush() ends the wait)
         return self._remerge(msg)
+
+    def flush(self) -> None:
+        """End the first wait: merge what has loaded (called on a timer, and when a file reports a problem)."""
+        if self.parts and self.host is not None:
+            msg = SourceLoaded(self, None, 0)
+            msg.flush = True
+            self.host.post_message(msg)
 
     def _remerge(self, msg: SourceLoaded | None = None) -> bool:
         q = self._current_query()
@@ -153,6 +170,7 @@ class MultiSource(Source):
         merged = merge(q, self.parts, self.repos(), self._from_end, include)
         if merged is None:
             return False
+        self._shown = True
         self.merged = merged
         merged.snapshot.source = self.key
         if msg is not None:
@@ -161,6 +179,8 @@ class MultiSource(Source):
 
     def problem_of(self, msg: SourceProblem) -> str:
         child = getattr(msg, "child", None)
+        if not self._shown:
+            self.flush()  # the others are shown without waiting for this one
         if child in self.children:
             return f"{self.names[self.children.index(child)]}: {msg.problem}"
         return msg.problem

@@ -14,6 +14,7 @@ ALL = "__all_repos__"
 
 
 def repo_prompt(repo: RepoState) -> Text:
+    """Two lines: the repo and its state (or what is wrong with its file); then its counts."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(visible(repo.name), "bold magenta")
     if repo.problem:
@@ -24,20 +25,18 @@ def repo_prompt(repo: RepoState) -> Text:
     if c is None:
         t.append("  opening…", "dim")
         return t
-    for label, value, style in (("ready", c.ready, "bold green"), ("in progress", c.in_progress, "bold yellow"),
-                                ("blocked", c.blocked, "bold red"), ("done", c.done, "bold blue")):
-        t.append(f"  {label} ", "dim")
-        t.append(f"{value:,}", style if value else "dim")
-    if c.stale:
-        t.append("  stale ", "dim")
-        t.append(f"{c.stale:,}", "bold reverse red")
-    if c.auto is not None:
-        t.append("  claimed ", "dim")
-        t.append(f"{c.claimed:,}", "bold yellow" if c.claimed else "dim")
-        t.append("  auto ", "dim")
-        t.append(f"{c.auto:,}", "bold magenta" if c.auto else "dim")
+    if repo.version is not None:
+        t.append(f"  v{repo.version}", "dim")
     if repo.read_only:
         t.append("  read-only", "yellow")
+    t.append("\n ")
+    pieces = [("ready", c.ready, "bold green"), ("prog", c.in_progress, "bold yellow"), ("blk", c.blocked, "bold red"),
+              ("done", c.done, "bold blue"), ("stale", c.stale, "bold reverse red")]
+    if c.auto is not None:
+        pieces += [("claimed", c.claimed, "bold yellow"), ("auto", c.auto, "bold magenta")]
+    for label, value, style in pieces:
+        t.append(f" {label} ", "dim")
+        t.append(f"{value:,}", style if value else "dim")
     return t
 
 
