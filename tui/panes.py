@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import ScreenStackError
 from textual.widgets import OptionList
 
 from store import DirectiveCounts
 
+from .errors import while_running
 from .loader import Snapshot
 from .multi import split_id
 from .widgets.detail import DetailPane
@@ -111,10 +113,15 @@ class ExtraPanes:
             self.request_load(repo=repo, offset=0, selected_id=None)
             self.query_one(IssueList).selected_id = None
 
+    @while_running
     def on_issue_list_highlighted(self: "IssuesApp", msg: IssueList.Highlighted) -> None:
         """Moving in the list (while it has the focus) shows issues again, not the directive; the row's repo
         becomes the one new issues and `#N` go to."""
-        if self.focused is self.query_one(IssueList):
+        try:
+            in_list = self.focused is self.query_one(IssueList)
+        except ScreenStackError:  # shutting down
+            return
+        if in_list:
             self.query_one(DetailPane).unpin_directive()
         multi = self.multi
         if multi is not None and msg.issue is not None:
@@ -123,6 +130,7 @@ class ExtraPanes:
             if multi.merged is not None:
                 self.query_one(DetailPane).repo = multi.merged.repo_of.get(msg.issue.id, "")
 
+    @while_running
     def on_descendant_focus(self: "IssuesApp", event) -> None:
         """Back to the list from the Directives pane: the detail shows the selected issue again."""
         issues = self.query_one(IssueList)

@@ -12,14 +12,17 @@ last rows and shows its problem in the Repos pane while the others keep working.
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..loader import Query, Snapshot
 from ..multi import Merged, RepoState, merge, plan
 from ..sources import SourceSpec
 from .routed import RoutedStore
-from .source import Source, SourceLoaded, SourceOpened, SourceProblem
+from .source import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem
 from .sqlite import SqliteSource
+from .watch import watch_many
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -39,12 +42,12 @@ class _Host:
         if isinstance(message, (SourceLoaded, SourceOpened, SourceProblem)) and message.source is not self._parent:
             message.child = message.source
             message.source = self._parent
-            if isinstance(message, SourceOpened) and self._parent._opened_posted:
-                # the app's writer and first load start once; a later child only needs its own first load
-                from .source import SourceChanged
-                return self._app.post_message(SourceChanged(message.child, "opened"))
             if isinstance(message, SourceOpened):
-                self._parent._opened_posted = True
+                with self._parent._opened_lock:
+                    first = not self._parent._opened_posted
+                    self._parent._opened_posted = True
+                if not first:  # the app's writer and first load start once; a later file needs its own load
+                    return self._app.post_message(SourceChanged(message.child, "opened"))
         return self._app.post_message(message)
 
     def __getattr__(self, name):  # set_interval, set_timer, run_worker, workers, ...
@@ -59,9 +62,15 @@ class MultiSource(Source):
                  poll_seconds: float = 2.0) -> None:
         super().__init__("multi", f"{len(specs)} repos", watch=watch, poll_seconds=poll_seconds)
         self.specs = specs
+        # The children do not watch on their own: one thread watches every file's folder (watch_many), so ten
+        # repos cost one OS watch, not ten threads (thread workers share a small pool) and ten wake-up loops.
         self.children: list[SqliteSource] = [
-            SqliteSource(spec.path, read_only=read_only, create=create, clock=clock, actor=actor, watch=watch,
+            SqliteSource(spec.path, read_only=read_only, create=create, clock=clock, actor=actor, watch=False,
                          poll_seconds=poll_seconds, group_suffix=f"#{i}") for i, spec in enumerate(specs)]
+        self._watch_all = watch
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._opened_lock = threading.Lock()
         self.names = [spec.name for spec in specs]
         self.routed = RoutedStore(self.children, self.names)
         self.parts: dict[int, Snapshot] = {}  # the latest snapshot of each child
@@ -90,12 +99,23 @@ class MultiSource(Source):
         for child in self.children:
             if child.store is None:
                 child.start()
+        if self._watch_all and self._watcher is None:
+            paths = [Path(os.path.abspath(c.path)) for c in self.children]
+            self._watcher = threading.Thread(
+                target=watch_many, args=(paths, self._file_changed, self._stop), name="issues-tui watch", daemon=True)
+            self._watcher.start()
         if not self._shown and self.host is not None:
             self.host.set_timer(FIRST_WAIT_S, self.flush)
 
     def stop(self) -> None:
+        self._stop.set()
         for child in self.children:
             child.stop()
+
+    def _file_changed(self, index: int) -> None:  # the watch thread
+        child = self.children[index]
+        if child.store is not None:
+            self.post(SourceChanged(child, "watch"))
 
     def want(self, query: Query) -> int:
         self.query = query
