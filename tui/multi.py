@@ -27,6 +27,7 @@ from store import Counts, Issue, timestamps
 from .loader import Query, Snapshot
 
 SEP = "/"
+REPO_KEY = "__repo"  # a merged row's repo name, carried in Issue.extra (not a column of any file)
 
 
 def composite_id(index: int, issue_id: str) -> str:
@@ -44,23 +45,71 @@ def split_id(cid: str | None) -> tuple[int | None, str | None]:
 
 
 # -- order ----------------------------------------------------------------------------------------------
-def _claim_key(issue: Issue) -> float:
-    ns = timestamps.parse_ns(issue.claimed_at)
+def _ns(ts) -> float:
+    ns = timestamps.parse_ns(ts) if ts else None
     return float("-inf") if ns is None else float(ns)  # julianday(NULL) sorts first, as in SQL
 
 
-ORDER: dict[str, Callable[[Issue], tuple]] = {
-    "ready": lambda i: (i.priority_rank, i.created_at, i.number),
-    "in_progress": lambda i: (_claim_key(i), i.number),
-    "stale": lambda i: (_claim_key(i), i.number),
-    "blocked": lambda i: (i.number,),
-    "done": lambda i: (-i.number,),
-    "all": lambda i: (i.number,),
+def _text(value) -> tuple:
+    return (0, "") if value is None else (1, str(value))  # NULL first (SQL ascending), then the text
+
+
+# The store's sort keys (store/views.py SORT_KEYS) as Python keys over an Issue, in the same order.
+SORT_KEYS: dict[str, Callable[[Issue], tuple]] = {
+    "number": lambda i: (),
+    "priority": lambda i: (i.priority_rank, i.created_at),  # the crate's ready order
+    "type": lambda i: (_text(i.issue_type),),
+    "agent": lambda i: (_text(i.agent),),
+    "title": lambda i: (_text(i.title),),
+    "status": lambda i: (_text(i.status),),
+    "created": lambda i: (_text(i.created_at),),
+    "updated": lambda i: (_text(i.updated_at),),
+    "claimed": lambda i: (_ns(i.claimed_at),),
+    "claimed_by": lambda i: (_text(i.claimed_by),),
+    "completed": lambda i: (_text(i.completed_at),),
+    "reason": lambda i: (_text(i.blocked_reason),),
+}
+DEFAULT_SORT: dict[str, tuple[str, bool]] = {
+    "ready": ("priority", False), "in_progress": ("claimed", False), "stale": ("claimed", False),
+    "blocked": ("number", False), "done": ("number", True), "all": ("number", False),
 }
 
 
-def order_key(view: str) -> Callable[[Issue], tuple]:
-    return ORDER.get(view, ORDER["all"])
+def view_order(view: str, sort: tuple[str, bool] | None = None) -> tuple[Callable[[Issue], tuple], bool]:
+    """(ascending key, descending?) of a view in a sort (None: the view's default), as the store orders it;
+    `number` breaks ties in the same direction."""
+    key, desc = sort or DEFAULT_SORT.get(view, ("number", False))
+    part = SORT_KEYS.get(key, SORT_KEYS["number"])
+    return (lambda i: (*part(i), i.number)), desc
+
+
+def order_key(view: str, sort: tuple[str, bool] | None = None) -> Callable[[Issue], tuple]:
+    """A key whose ascending order is the view's order (numbers negated for a descending sort by number)."""
+    key, desc = view_order(view, sort)
+    if not desc:
+        return key
+    if (sort or DEFAULT_SORT.get(view, ("number", False)))[0] == "number":
+        return lambda i: (-i.number,)
+    return _Reversed.wrap(key)
+
+
+class _Reversed:
+    """Inverts the order of a key (for a descending sort by text)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __lt__(self, other: "_Reversed") -> bool:
+        return other.value < self.value
+
+    def __eq__(self, other) -> bool:
+        return self.value == other.value
+
+    @classmethod
+    def wrap(cls, key):
+        return lambda i: (cls(key(i)),)
 
 
 # -- windows ---------------------------------------------------------------------------------------------
@@ -94,10 +143,10 @@ def for_child(q: Query, index: int) -> Query:
 
 
 def merge_window(view: str, parts: list[tuple[int, int, int, list[Issue]]], offset: int, limit: int,
-                 from_end: bool) -> list[tuple[int, Issue]]:
+                 from_end: bool, sort: tuple[str, bool] | None = None) -> list[tuple[int, Issue]]:
     """parts: (source index, view total, offset loaded, rows). Returns the merged rows [offset, offset+limit)
     as (source index, issue)."""
-    key = order_key(view)
+    key = order_key(view, sort)
     runs = [[(key(issue), index, issue) for issue in rows] for index, _, _, rows in parts]
     merged = heapq.merge(*runs, key=lambda t: (t[0], t[1]))
     if not from_end:
@@ -163,8 +212,9 @@ def merge(q: Query, parts: dict[int, Snapshot], repos: list[RepoState], from_end
         include = {project_index} if include is None else include & {project_index}
     shown = {i: s for i, s in parts.items() if include is None or i in include}
     window = merge_window(q.view, [(i, s.total, s.offset, s.rows) for i, s in sorted(shown.items())],
-                          q.offset, q.limit, from_end)
-    rows = [replace(issue, id=composite_id(i, issue.id)) for i, issue in window]
+                          q.offset, q.limit, from_end, getattr(q, "sort", None))
+    rows = [replace(issue, id=composite_id(i, issue.id), extra={**issue.extra, REPO_KEY: names.get(i, "")})
+            for i, issue in window]
     repo_of = {row.id: names.get(i, "") for row, (i, _) in zip(rows, window)}
     total = sum(s.total for s in shown.values())
     counts = sum_counts([s.counts for i, s in sorted(parts.items()) if include is None or i in include])

@@ -80,7 +80,6 @@ class ExtraPanes:
         if issues.repo_width != width:
             issues.repo_width = width
             self.query_one("#list-header").update(header_text(200, width))
-        issues.repo_of = multi.merged.repo_of
         current = issues.current
         detail.repo = multi.merged.repo_of.get(current.id, "") if current is not None else ""
 

@@ -70,7 +70,7 @@ def crate_ready_order(path: Path) -> list[tuple]:
 
 def repo_rows(app) -> list[tuple[str, int]]:
     issues = app.query_one(IssueList)
-    return [(issues.repo_of[i.id], i.number) for i in issues.rows]
+    return [(i.extra['__repo'], i.number) for i in issues.rows]
 
 
 async def test_three_repos_in_one_ready_view_in_the_crates_order(tmp_path):
@@ -113,7 +113,7 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
         issues.move_to(1)
         await pilot.pause()
         target = issues.current
-        assert issues.repo_of[target.id] == "web"
+        assert target.extra['__repo'] == "web"
         real_id = split_id(target.id)[1]
         await pilot.press("4")  # priority low
         await wait_for(pilot, lambda: app.writes_done >= 1, what="the write")
@@ -138,7 +138,7 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
         # a new issue goes to the selected row's repo (cli here)
         issues.move_to(2)
         await pilot.pause()
-        assert issues.repo_of[issues.current.id] == "cli"
+        assert issues.current.extra['__repo'] == "cli"
         await pilot.press("n")
         await pilot.pause()
         await pilot.press(*"filed in cli")
@@ -162,7 +162,7 @@ async def test_each_file_refreshes_live_on_its_own(tmp_path):
             await wait_for(pilot, lambda: any(i.title == title for i in app.query_one(IssueList).rows),
                            what=f"{name}'s new row")
             row = next(i for i in app.query_one(IssueList).rows if i.title == title)
-            assert app.query_one(IssueList).repo_of[row.id] == name
+            assert row.extra['__repo'] == name
         # the three new urgent rows (oldest created_at) head the merged queue, in repo order
         assert repo_rows(app)[:3] == [("api", 500), ("web", 501), ("cli", 502)]
 
@@ -191,7 +191,7 @@ async def test_a_deleted_file_shows_as_such_while_the_others_keep_working(tmp_pa
                        what="cli's new row")
         # a write to a row of the deleted file is refused, never made into the unlinked file
         issues = app.query_one(IssueList)
-        web_row = next(n for n, i in enumerate(issues.rows) if issues.repo_of[i.id] == "web")
+        web_row = next(n for n, i in enumerate(issues.rows) if i.extra['__repo'] == "web")
         issues.move_to(issues.window_offset + web_row)
         await pilot.pause()
         writes = app.writes_done

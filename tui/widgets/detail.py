@@ -13,7 +13,7 @@ from textual.widgets import Markdown, Static
 from store import Event, Issue, Status, timestamps
 
 from ..format import ago, clock, duration
-from ..multi import split_id
+from ..multi import REPO_KEY, split_id
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60
@@ -48,7 +48,7 @@ def claim_line(issue: Issue, now_ns: int) -> Text:
     return text
 
 
-NEWER_KEYS = ("directive_id", "project_id", "auto_created")  # shown by name, not as raw columns
+NEWER_KEYS = ("directive_id", "project_id", "auto_created", REPO_KEY)  # shown by name, not as raw columns
 
 
 def head_text(issue: Issue, now_ns: int, projects: dict[str, str] | None = None,

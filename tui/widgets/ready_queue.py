@@ -22,6 +22,7 @@ from textual.strip import Strip
 from store import Issue, Status, timestamps
 
 from ..format import ago
+from ..multi import REPO_KEY
 from ..text import visible
 
 NEW_FOR_S = 30.0
@@ -109,7 +110,6 @@ class IssueList(ScrollView, can_focus=True):
         self._requested: int | None = None
         self.stale_cutoff_ns = 0
         self.repo_width = 0  # > 0 with several sources: each row names its repo
-        self.repo_of: dict[str, str] = {}  # row id -> repo name (several sources only)
 
     # -- data in -------------------------------------------------------------------------------
     def set_rows(self, view_key: object, total: int, offset: int, rows: list[Issue], stale_cutoff_ns: int) -> None:
@@ -319,7 +319,7 @@ class IssueList(ScrollView, can_focus=True):
         text.append(_cell(str(issue.number), 6))
         text.append(" ")
         if self.repo_width:
-            text.append(_cell(visible(self.repo_of.get(issue.id, "")), self.repo_width),
+            text.append(_cell(visible(issue.extra.get(REPO_KEY, "")), self.repo_width),
                         self._style("issue-list--repo", True))
             text.append(" ")
         text.append(_cell(visible(prio), 7), self._style(pstyle, True) if pstyle else Style())
