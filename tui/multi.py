@@ -44,6 +44,37 @@ def split_id(cid: str | None) -> tuple[int | None, str | None]:
     return None, cid
 
 
+# -- the `repo:` filter ----------------------------------------------------------------------------------
+def _register_repo_filter() -> None:
+    """`repo:NAME` in the search language (store/search.py, where it exists): decided here, across files, so
+    the store's SQL ignores it (its build returns None)."""
+    try:
+        from store import search as searchlang
+    except ImportError:  # a store without the search language: the Repos pane still filters by repo
+        return
+    if "repo" not in searchlang.FILTERS:
+        searchlang.FILTERS["repo"] = searchlang.Filter("repo name (a dashboard of several files)", lambda v, c: None)
+
+
+_register_repo_filter()
+
+
+def repo_filter(search: str, names: list[str]) -> set[int] | None:
+    """The sources a search's `repo:` terms keep (None: no such term). `repo:api` keeps api, `-repo:api` drops it."""
+    try:
+        from store import search as searchlang
+    except ImportError:
+        return None
+    terms = [(v, neg) for key, v, neg in searchlang.parse(search).filters if key == "repo"] if search else []
+    if not terms:
+        return None
+    keep = set(range(len(names)))
+    for value, negated in terms:
+        match = {i for i, n in enumerate(names) if n.lower() == value.lower()}
+        keep = keep - match if negated else keep & match
+    return keep
+
+
 # -- order ----------------------------------------------------------------------------------------------
 def _ns(ts) -> float:
     ns = timestamps.parse_ns(ts) if ts else None

@@ -145,6 +145,10 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.writes_done >= 3, what="the create")
         await settle(pilot)
+        # the new issue is selected where it sits in the merged view
+        await wait_for(pilot, lambda: issues.current is not None and issues.current.title == "filed in cli",
+                       what="the new issue selected")
+        assert issues.current.extra["__repo"] == "cli"
     titles = [[r[2] for r in dump(p)["issues"]] for p in paths]
     assert "filed in cli" in titles[2] and "filed in cli" not in titles[0] + titles[1]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..loader import Query, Snapshot
-from ..multi import Merged, RepoState, merge, plan
+from ..multi import Merged, RepoState, merge, plan, repo_filter
 from ..sources import SourceSpec
 from .routed import RoutedStore
 from .source import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem
@@ -187,6 +187,9 @@ class MultiSource(Source):
         include = None
         if q.repo:
             include = {i for i, name in enumerate(self.names) if name == q.repo}
+        typed = repo_filter(getattr(q, "full_search", q.search), self.names)
+        if typed is not None:
+            include = typed if include is None else include & typed
         merged = merge(q, self.parts, self.repos(), self._from_end, include)
         if merged is None:
             return False
