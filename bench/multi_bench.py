@@ -23,11 +23,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
-import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -37,16 +34,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
+
+from ui_bench import measure_idle, stats  # noqa: E402  (the same statistics and idle-CPU reading)
 
 OUT = HERE / "out" / "multi"
 CSS = str(ROOT / "tui" / "app.tcss")
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 DIRECTIVE = "---\nid: d-00{n}\ntitle: Directive {n}\nstatus: active\npriority: high\ncreated: 2025-12-2{n}\n---\nBody {n}.\n"
-
-
-def stats(values: list[float]) -> tuple[float, float]:
-    s = sorted(values)
-    return statistics.median(s), s[min(len(s) - 1, math.ceil(0.95 * len(s)) - 1)]
 
 
 # -- files ---------------------------------------------------------------------------------------------
@@ -248,31 +243,11 @@ Idle(paths[0], sources=specs(paths) if len(paths) > 1 else None, watch=True).run
 """
 
 
-def cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
-
-
 def idle_cpu(paths: list[Path], seconds: float) -> float:
+    """ui_bench's idle measure, on a dashboard of `paths` (after every file's first load)."""
     proc = subprocess.Popen([sys.executable, "-c", IDLER, CSS, *map(str, paths)], env=ENV, cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        line = proc.stdout.readline().strip()
-        if line != "ready":
-            raise RuntimeError("the idle dashboard did not start")
-        time.sleep(2.0)  # let start-up work finish (each file's first loads, the 1 s first-screen wait)
-        hz = os.sysconf("SC_CLK_TCK")
-        c0, t0 = cpu_ticks(proc.pid), time.monotonic()
-        time.sleep(seconds)
-        c1, t1 = cpu_ticks(proc.pid), time.monotonic()
-        return 100.0 * (c1 - c0) / hz / (t1 - t0)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    return measure_idle(proc, seconds, settle_s=2.0)  # 2 s: each file's first loads and the first-screen wait
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -130,3 +130,23 @@ def project_ids(path: Path) -> dict[str, str]:
         return {name: pid for pid, name in conn.execute("SELECT id, name FROM projects")}
     finally:
         conn.close()
+
+
+def make_repo(root: Path, name: str, version: int) -> Path:
+    """`<root>/<name>/.openagents/autopilot.db`, a copy of the crate's small fixture at `version` (5..11)."""
+    folder = Path(root) / name / ".openagents"
+    folder.mkdir(parents=True)
+    db = folder / "autopilot.db"
+    if version > 5:
+        return make_later(db, version)
+    shutil.copyfile(FIXTURES / "crate-v5-small.db", db)
+    return db
+
+
+def execute(path: Path, sql: str, params: tuple = ()) -> None:
+    """One statement from another connection (another process's commit, as the autopilot makes it)."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=5)
+    try:
+        conn.execute(sql, params)
+    finally:
+        conn.close()

@@ -165,6 +165,18 @@ def plan(q: Query, totals: list[int | None]) -> Plan:
     return Plan(False, [for_child(q, i).with_(offset=0, limit=need, selected_id=None) for i in range(len(totals))])
 
 
+_SAME = ("view", "search", "agent", "project_id", "directive_id", "sort", "base_filter", "my_runs")
+
+
+def covers(snap: Snapshot, want: Query) -> bool:
+    """Does one file's snapshot answer `want` (same view and filters; the rows `want` needs are loaded)?"""
+    have = snap.query
+    if any(getattr(have, f, None) != getattr(want, f, None) for f in _SAME):
+        return False
+    end = min(want.offset + want.limit, snap.total)
+    return snap.offset <= max(0, min(want.offset, max(snap.total - 1, 0))) and snap.offset + len(snap.rows) >= end
+
+
 def for_child(q: Query, index: int) -> Query:
     """What one file is asked: a composite project id becomes its real id in its own file (None elsewhere)."""
     project_index, real = split_id(q.project_id)

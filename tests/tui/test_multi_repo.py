@@ -5,13 +5,12 @@ under the app shows as such while the others keep working; the ready view merges
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from later_schema import insert_issue, make_later, populate
+from later_schema import insert_issue, make_repo, populate
 from tui.app import IssuesApp
 from tui.config import Config
 from tui.multi import split_id
@@ -28,16 +27,7 @@ REPOS = (("api", 11), ("web", 6), ("cli", 5))
 def make_repos(root: Path) -> list[Path]:
     """Three repos, each `<repo>/.openagents/autopilot.db`: copies of the crate's small fixture (so the
     same issue ids live in all three files) at schema v11, v6 and v5."""
-    paths = []
-    for name, version in REPOS:
-        folder = root / name / ".openagents"
-        folder.mkdir(parents=True)
-        db = folder / "autopilot.db"
-        if version > 5:
-            make_later(db, version)
-        else:
-            shutil.copyfile(FIXTURES / "crate-v5-small.db", db)
-        paths.append(db)
+    paths = [make_repo(root, name, version) for name, version in REPOS]
     populate(paths[0], auto={2, 4})
     return paths
 
@@ -68,6 +58,13 @@ def crate_ready_order(path: Path) -> list[tuple]:
         conn.close()
 
 
+async def all_loaded(pilot) -> None:
+    """The first screen is up with every repo's rows in it."""
+    await started(pilot)
+    await wait_for(pilot, lambda: len(pilot.app.source.parts) == len(REPOS), what="all three repos loaded")
+    await settle(pilot)
+
+
 def repo_rows(app) -> list[tuple[str, int]]:
     issues = app.query_one(IssueList)
     return [(i.extra['__repo'], i.number) for i in issues.rows]
@@ -77,9 +74,7 @@ async def test_three_repos_in_one_ready_view_in_the_crates_order(tmp_path):
     paths = make_repos(tmp_path)
     app = app_for(tmp_path)
     async with app.run_test(size=(150, 45)) as pilot:
-        await started(pilot)
-        await wait_for(pilot, lambda: len(app.source.parts) == 3, what="all three repos loaded")
-        await settle(pilot)
+        await all_loaded(pilot)
         rows = repo_rows(app)
         per_repo = [crate_ready_order(p) for p in paths]
         assert len(rows) == sum(len(r) for r in per_repo) == app.snapshot.total
@@ -105,9 +100,7 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
     before = [dump(p) for p in paths]
     app = app_for(tmp_path)
     async with app.run_test(size=(150, 45)) as pilot:
-        await started(pilot)
-        await wait_for(pilot, lambda: len(app.source.parts) == 3, what="all three repos loaded")
-        await settle(pilot)
+        await all_loaded(pilot)
         issues = app.query_one(IssueList)
         # the second row is web's copy of the top issue (same id in all three files)
         issues.move_to(1)
@@ -136,6 +129,8 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
         assert values(dump(paths[1])["issues"]) == values(before[1]["issues"])
         assert dump(paths[0]) == before[0] and dump(paths[2]) == before[2]
         # a new issue goes to the selected row's repo (cli here)
+        await wait_for(pilot, lambda: repo_rows(app)[:3] == [("api", 10), ("web", 10), ("cli", 10)],
+                       what="web's #10 back in its place")
         issues.move_to(2)
         await pilot.pause()
         assert issues.current.extra['__repo'] == "cli"
@@ -157,8 +152,7 @@ async def test_each_file_refreshes_live_on_its_own(tmp_path):
     paths = make_repos(tmp_path)
     app = app_for(tmp_path)
     async with app.run_test(size=(150, 45)) as pilot:
-        await started(pilot)
-        await wait_for(pilot, lambda: len(app.source.parts) == 3, what="all three repos loaded")
+        await all_loaded(pilot)
         for n, (path, (name, _)) in enumerate(zip(paths, REPOS)):
             title = f"urgent from another writer in {name}"
             insert_issue(path, 500 + n, title, priority="urgent", created_at="2020-01-01T00:00:00+00:00",
@@ -175,9 +169,7 @@ async def test_a_deleted_file_shows_as_such_while_the_others_keep_working(tmp_pa
     paths = make_repos(tmp_path)
     app = app_for(tmp_path)
     async with app.run_test(size=(150, 45)) as pilot:
-        await started(pilot)
-        await wait_for(pilot, lambda: len(app.source.parts) == 3, what="all three repos loaded")
-        await settle(pilot)
+        await all_loaded(pilot)
         for suffix in ("", "-wal", "-shm"):
             try:
                 os.remove(f"{paths[1]}{suffix}")

@@ -5,13 +5,11 @@ was accepted."""
 
 from __future__ import annotations
 
-import shutil
-import time
 from pathlib import Path
 
 import pytest
 
-from later_schema import make_later, populate
+from later_schema import execute, make_repo, populate
 from store import timestamps
 from tui.app import IssuesApp
 from tui.config import Config
@@ -21,31 +19,15 @@ from tui.widgets.directives import DirectivesPane
 from tuitest_helpers import settle, started, wait_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-FROZEN_NS = timestamps.parse_ns("2026-11-26T06:00:00+00:00")
+from test_snapshots import FROZEN_NS, _stable_env  # noqa: F401  (the frozen clock; UTC, cwd = tmp_path)
 D1 = ("---\nid: d-001\ntitle: Ship the v11 dashboard\nstatus: active\npriority: high\ncreated: 2025-12-20\n"
       "updated: 2025-12-24\n---\n## Goal\n\nEvery repo's queue in **one** place.\n\n- [x] counts\n- [ ] directives pane\n")
 D2 = "---\nid: d-002\ntitle: Paused work\nstatus: paused\npriority: low\ncreated: 2025-12-21\n---\nLater.\n"
 BROKEN = "---\nid: d-003\ntitle: broken\nstatus: finished\ncreated: 2025-12-22\n---\n"
 
 
-@pytest.fixture(autouse=True)
-def _stable_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.chdir(tmp_path)
-    yield
-    time.tzset()
-
-
 def repo(name: str, version: int) -> Path:
-    folder = Path(name) / ".openagents"
-    folder.mkdir(parents=True)
-    db = folder / "autopilot.db"
-    if version > 5:
-        make_later(db, version)
-    else:
-        shutil.copyfile(FIXTURES / "crate-v5-small.db", db)
-    return db
+    return make_repo(Path("."), name, version)  # a relative path: the status line shows it as typed
 
 
 def options(**kw) -> dict:
@@ -56,11 +38,7 @@ def options(**kw) -> dict:
 def test_directives_pane(snap_compare):
     db = repo("api", 11)
     populate(db, directives={1: "d-001", 2: "d-001", 3: "d-002", 10: "d-001"}, auto={10, 4})
-    import sqlite3
-    conn = sqlite3.connect(str(db))
-    conn.execute("UPDATE issues SET status = 'done' WHERE number = 2")
-    conn.commit()
-    conn.close()
+    execute(db, "UPDATE issues SET status = 'done' WHERE number = 2")
     folder = db.parent / "directives"
     folder.mkdir()
     (folder / "d-001.md").write_text(D1)

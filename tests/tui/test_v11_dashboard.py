@@ -4,10 +4,9 @@ files, live progress, the directive's body in the detail, selecting one sets the
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from later_schema import make_later, populate, project_ids
+from later_schema import execute, make_later, populate, project_ids
 from tui.app import IssuesApp
 from tui.config import Config
 from tui.widgets.detail import DetailPane
@@ -88,10 +87,7 @@ async def test_directives_pane_lists_good_and_broken_files(tmp_path):
         assert lines[2].startswith("d-002 [paused] [low]   0% ")
         assert lines[3] == "⚠ d-003.md:4 status 'finished' is not one of active, paused, completed"
         # live progress: another process completes two of d-001's three issues
-        conn = sqlite3.connect(str(db))
-        conn.execute("UPDATE issues SET status = 'done' WHERE number IN (1, 2)")
-        conn.commit()
-        conn.close()
+        execute(db, "UPDATE issues SET status = 'done' WHERE number IN (1, 2)")
         await wait_for(pilot, lambda: " 66% " in pane_lines(pane)[1], what="d-001 at 66%")
         # a directive file edited on disk shows without a restart
         (db.parent / "directives" / "d-003.md").write_text(BROKEN.replace("finished", "completed"))
@@ -119,10 +115,7 @@ async def test_selecting_a_directive_shows_it_and_sets_the_filter(tmp_path):
             if hasattr(app.query_one("#detail-desc"), "_markdown") else app.query_one("#detail-desc").source
         assert "[bold]not markup[/]" in body and "\x1b" not in body and "␛" in body
         # a reload does not take the directive away while the pane has the focus
-        conn = sqlite3.connect(str(db))
-        conn.execute("UPDATE issues SET status = 'done' WHERE number = 1")
-        conn.commit()
-        conn.close()
+        execute(db, "UPDATE issues SET status = 'done' WHERE number = 1")
         await wait_for(pilot, lambda: "1 done" in static_text(app.query_one("#detail-head")), what="fresh progress")
         assert detail.directive is not None
         # back in the list: the issue again

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..loader import Query, Snapshot
-from ..multi import Merged, RepoState, merge, plan, repo_filter
+from ..multi import Merged, RepoState, covers, merge, plan, repo_filter
 from ..sources import SourceSpec
 from .routed import RoutedStore
 from .source import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem
@@ -182,8 +182,28 @@ class MultiSource(Source):
             msg.flush = True
             self.host.post_message(msg)
 
+    def _covered(self, q: Query) -> bool:
+        """Every open file's latest window is one of this query and holds the rows the merged window needs
+        (a half-updated merge would put the wrong rows on screen and lose the selection), and no load of it is
+        in flight. A file whose window does not is asked again; the merge waits for it."""
+        p = plan(q, self._totals)
+        ok = True
+        for i, child in enumerate(self.children):
+            snap = self.parts.get(i)
+            if snap is None or child.problem is not None or child.store is None:
+                continue  # not loaded yet (the first wait), or broken: its last rows are shown as they are
+            if child.generation > child.applied_generation:
+                ok = False  # a load of this file is in flight (it may hold a write just made): wait for it
+            elif not covers(snap, p.queries[i]):
+                ok = False
+                if child.applied_generation >= child.generation:  # nothing in flight for it: ask
+                    child.want(p.queries[i])
+        return ok
+
     def _remerge(self, msg: SourceLoaded | None = None) -> bool:
         q = self._current_query()
+        if not self._covered(q):
+            return False
         include = None
         if q.repo:
             include = {i for i, name in enumerate(self.names) if name == q.repo}
