@@ -147,9 +147,9 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
     class SoakApp(IssuesApp):
         CSS_PATH = str(Path(tui.app.__file__).resolve().parent / IssuesApp.CSS_PATH)
 
-        def on_loaded(self, msg) -> None:
+        def on_source_loaded(self, msg) -> None:
             before = self.load_count
-            super().on_loaded(msg)
+            super().on_source_loaded(msg)
             if self.load_count > before:
                 start = starts.pop(id(msg.snapshot), None)
                 if start is not None:

@@ -1,12 +1,12 @@
-"""Opening an issues DB: file checks, connection settings, migrations and the store's own indexes.
+"""Opening an issues DB and the store's two connections (reads, writes), their locks and change detection.
 
-Nothing here writes to a file before it is known to be an issues DB (or a new/empty one we were asked
-to create): a PNG, a text file or another app's SQLite DB is refused untouched.
+Look first, change after: the file is checked on a read-only connection (store/opening.py, store/schema_check.py)
+before anything is written; then migrations (store/migrations.py) and the store's objects and WAL mode
+(store/setup.py).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sqlite3
 import threading
@@ -17,79 +17,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import counts, migrations, schema_check, setup
-from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, ValidationError
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_S = 5.0
-
-# Columns a v5 `issues` table must have (compat.md 2.3).
-V5_ISSUE_COLUMNS = (
-    "id", "number", "title", "description", "status", "priority", "issue_type", "is_blocked",
-    "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at", "agent",
-)
-
-# The ready queue's priority rank. Unknown/NULL ranks as medium (compat.md decision 5).
-PRIORITY_RANK_SQL = (
-    "CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END"
-)
-READY_BASE_SQL = "status = 'open' AND ifnull(is_blocked, 0) = 0"
-
-# Extra indexes the store adds on a read-write open (the crate ignores them). The partial
-# expression indexes make the ready queue O(page) at any size; the planner is pointed at them
-# with INDEXED BY, so no ANALYZE is needed.
-STORE_INDEXES = {
-    # title/claim columns make "filter as you type" over the ready queue an index-only scan
-    "tui_ready_v2": f"CREATE INDEX IF NOT EXISTS tui_ready_v2 ON issues(({PRIORITY_RANK_SQL}), created_at, number, title, claimed_by, claimed_at) WHERE {READY_BASE_SQL}",
-    "tui_ready_agent_v2": f"CREATE INDEX IF NOT EXISTS tui_ready_agent_v2 ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number, title, claimed_by, claimed_at) WHERE {READY_BASE_SQL}",
-    "tui_in_progress_v2": "CREATE INDEX IF NOT EXISTS tui_in_progress_v2 ON issues(julianday(claimed_at), number) WHERE status = 'in_progress'",
-    "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
-    "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
-    "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
-}
-
-# Indexes the store adds only where the file has the column (schema v6+ / v11 files): the status line's
-# auto-created count reads the first, each directive's live progress the second (index-only).
-COLUMN_INDEXES = {
-    "tui_idx_auto": ("auto_created",
-                     "CREATE INDEX IF NOT EXISTS tui_idx_auto ON issues(number) WHERE ifnull(auto_created, 0) != 0"),
-    "tui_idx_directive": ("directive_id",
-                          "CREATE INDEX IF NOT EXISTS tui_idx_directive ON issues(directive_id, status, is_blocked) "
-                          "WHERE directive_id IS NOT NULL AND directive_id != ''"),
-}
+from .errors import NotAnIssuesDb, ReadOnlyError, ValidationError
+from .opening import (BUSY_TIMEOUT_S, check_before_first_write, classify, connect, connect_read_only,
+                      inspect_path, issue_columns, needs_setup, translate)
+from .store_objects import COLUMN_INDEXES, COUNTS_TRIGGERS, STORE_INDEXES
 
 
-def wanted_column_indexes(conn: sqlite3.Connection) -> dict[str, str]:
-    """The COLUMN_INDEXES this file's columns call for: name -> DDL."""
-    cols = set(issue_columns(conn))
-    return {name: sql for name, (col, sql) in COLUMN_INDEXES.items() if col in cols}
-
-
-# Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
-# whoever writes (the crate's writes fire them too).
-COUNTS_DDL = [
-    "CREATE TABLE IF NOT EXISTS tui_issue_counts (status TEXT NOT NULL, blocked INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (status, blocked))",
-    """CREATE TRIGGER IF NOT EXISTS tui_counts_insert AFTER INSERT ON issues BEGIN
-  INSERT OR IGNORE INTO tui_issue_counts (status, blocked, n) VALUES (NEW.status, ifnull(NEW.is_blocked, 0) != 0, 0);
-  UPDATE tui_issue_counts SET n = n + 1 WHERE status = NEW.status AND blocked = (ifnull(NEW.is_blocked, 0) != 0);
-END""",
-    """CREATE TRIGGER IF NOT EXISTS tui_counts_delete AFTER DELETE ON issues BEGIN
-  UPDATE tui_issue_counts SET n = n - 1 WHERE status = OLD.status AND blocked = (ifnull(OLD.is_blocked, 0) != 0);
-END""",
-    """CREATE TRIGGER IF NOT EXISTS tui_counts_update AFTER UPDATE OF status, is_blocked ON issues
-WHEN OLD.status IS NOT NEW.status OR (ifnull(OLD.is_blocked, 0) != 0) IS NOT (ifnull(NEW.is_blocked, 0) != 0) BEGIN
-  UPDATE tui_issue_counts SET n = n - 1 WHERE status = OLD.status AND blocked = (ifnull(OLD.is_blocked, 0) != 0);
-  INSERT OR IGNORE INTO tui_issue_counts (status, blocked, n) VALUES (NEW.status, ifnull(NEW.is_blocked, 0) != 0, 0);
-  UPDATE tui_issue_counts SET n = n + 1 WHERE status = NEW.status AND blocked = (ifnull(NEW.is_blocked, 0) != 0);
-END""",
-]
-COUNTS_TRIGGERS = ("tui_counts_insert", "tui_counts_delete", "tui_counts_update")
-
-# The store's objects of earlier versions, by their exact DDL: dropped (quoted) on a read-write open.
-OBSOLETE_STORE_DDL = [
-    f"CREATE INDEX tui_idx_ready ON issues(({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
-    f"CREATE INDEX tui_idx_ready_agent ON issues(agent, ({PRIORITY_RANK_SQL}), created_at, number) WHERE {READY_BASE_SQL}",
-    "CREATE INDEX tui_idx_in_progress ON issues(julianday(claimed_at)) WHERE status = 'in_progress'",
-]
 # How long a read-write open waits for the write lock to add the store's objects / switch to WAL when
 # nothing needs migrating: a dashboard started while an agent holds the lock opens at once and finishes
 # the setup at its first write (or next open) instead of waiting (reads never wait for a writer).
@@ -107,176 +40,6 @@ class FileInfo:
     read_only_reason: str | None
     journal_mode: str
     created: bool
-
-
-def inspect_path(path: Path, create: bool) -> bool:
-    """Refuse what is not an issues DB before any connection touches it. Returns True if it is new."""
-    try:
-        return _inspect_path(path, create)
-    except OSError as exc:  # e.g. a folder made unreadable: stat() itself fails
-        raise NotAnIssuesDb(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _inspect_path(path: Path, create: bool) -> bool:
-    if path.is_dir():
-        raise NotAnIssuesDb(f"{path} is a directory, not an issues database")
-    if not path.exists():
-        if not create:
-            raise NotAnIssuesDb(f"{path} does not exist (create one with --create, or `issues-tui add TITLE --db {path}`)")
-        if not path.parent.exists():
-            raise NotAnIssuesDb(f"cannot create {path}: folder {path.parent} does not exist")
-        return True
-    size = path.stat().st_size
-    if size == 0:
-        if not create:
-            raise NotAnIssuesDb(f"{path} is an empty file, not an issues database (use --create to initialise it)")
-        return True
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
-    except OSError as exc:
-        raise NotAnIssuesDb(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not head.startswith(SQLITE_MAGIC):
-        raise NotAnIssuesDb(f"{path} is not a SQLite database (not an issues DB)")
-    if len(head) < 100:
-        raise NotAnIssuesDb(f"{path} is a truncated SQLite file (only {size} bytes)")
-    return False
-
-
-def _connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
-    if read_only:
-        uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-    # Another writer may have stored bytes that are not UTF-8 in a TEXT column: read them with U+FFFD
-    # (a C-level decode, as fast as the default) instead of failing the whole query.
-    conn.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
-    """A `mode=ro` connection that writes nothing (no WAL switch, no journal). A WAL file in a folder we
-    cannot write has no `-shm` to share, and SQLite then refuses `mode=ro`: fall back to `immutable=1`,
-    which reads the main file as it is. Returns (connection, immutable)."""
-    conn = _connect(path, True)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn, False
-    except sqlite3.OperationalError:
-        conn.close()
-    except BaseException:
-        conn.close()
-        raise
-    conn = _connect(path, True, immutable=True)
-    return conn, True
-
-
-def table_names(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-def issue_columns(conn: sqlite3.Connection) -> list[str]:
-    return [r[1] for r in conn.execute("PRAGMA table_info(issues)")]
-
-
-def classify(conn: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
-    """Check the schema of an existing SQLite file: (schema version, tables). Raises if not ours."""
-    try:
-        tables = table_names(conn)
-    except sqlite3.DatabaseError as exc:
-        raise NotAnIssuesDb(f"{path} cannot be read as SQLite: {exc}") from None
-    if "issues" not in tables:
-        if tables - {"schema_version"}:
-            raise NotAnIssuesDb(f"{path} is a SQLite database of another kind (no `issues` table), not an issues DB")
-        return 0, tables
-    try:
-        version = migrations.read_version(conn)
-    except migrations.UnreadableVersion as exc:
-        raise NotAnIssuesDb(f"{path}: {exc}; cannot tell which schema it has (nothing was written)") from None
-    cols = set(issue_columns(conn))
-    needed = set(V5_ISSUE_COLUMNS) if version >= 5 else set(V5_ISSUE_COLUMNS) - {"agent"}
-    missing = sorted(needed - cols)
-    if missing:
-        raise NotAnIssuesDb(f"{path}: table `issues` lacks column(s) {', '.join(missing)}; not a valid issues DB (schema v{version})")
-    return version, tables
-
-
-def needs_setup(conn: sqlite3.Connection, report: "schema_check.SchemaReport") -> bool:
-    """Would a read-write open change this file (WAL switch, the store's objects)?"""
-    present = report.present
-    return (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal" or bool(report.obsolete)
-            or not all(n in present for n in (*STORE_INDEXES, *wanted_column_indexes(conn), *COUNTS_TRIGGERS,
-                                              "tui_issue_counts")))
-
-
-def check_migration(conn: sqlite3.Connection, path: Path) -> None:
-    """Would migrating this file to v5 work? Tried on an in-memory copy; raises NotAnIssuesDb if not."""
-    try:
-        version = migrations.read_version(conn)
-        if version < migrations.LATEST:
-            migrations.dry_run(conn)
-    except migrations.UnreadableVersion as exc:
-        raise NotAnIssuesDb(f"{path}: {exc}; nothing was written") from None
-    except sqlite3.DatabaseError as exc:
-        raise NotAnIssuesDb(f"{path}: its schema v{version} cannot be migrated to v{migrations.LATEST} "
-                            f"({exc}); nothing was written") from None
-
-
-def check_before_first_write(conn: sqlite3.Connection, path: Path) -> None:
-    """The first read-write open changes the file (WAL mode, store indexes): check the file is sound before
-    that (once per file: skipped when it already is in WAL mode with our objects), so a damaged file is
-    refused untouched instead of being half-converted."""
-    if not needs_setup(conn, schema_check.check(conn)):
-        return
-    try:
-        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        result = str(exc)
-    if result != "ok":
-        raise NotAnIssuesDb(f"{path} is damaged ({' '.join(result.split())}); nothing was written")
-
-
-def preflight(path: Path, create: bool, read_only: bool) -> None:
-    """Raise NotAnIssuesDb if opening `path` (read-write unless `read_only`) would be refused. Writes nothing.
-
-    For callers that must say no before starting anything (the dashboard): the same checks as the open,
-    with the migration tried on an in-memory copy."""
-    if inspect_path(path, create and not read_only):
-        return
-    conn, _ = connect_read_only(path)
-    try:
-        try:
-            version, tables = classify(conn, path)
-        except sqlite3.DatabaseError as exc:
-            raise NotAnIssuesDb(f"{path} cannot be read as SQLite: {exc}") from None
-        if read_only:
-            if "issues" not in tables:
-                raise NotAnIssuesDb(f"{path} holds no issues table yet and is read-only, so it cannot be initialised")
-            if version < migrations.LATEST:
-                raise NotAnIssuesDb(f"{path} has schema v{version} and needs migrating to v5, but it is read-only")
-            return
-        check_migration(conn, path)
-        if schema_check.check(conn).trusted:  # an untrusted file opens read-only: nothing would be written
-            check_before_first_write(conn, path)
-    finally:
-        conn.close()
-
-
-def translate(exc: sqlite3.Error, path: str) -> StoreError:
-    """Turn a sqlite3 error into a one-line StoreError."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return BusyError(f"database is busy (locked by another process for over {BUSY_TIMEOUT_S:.0f} s): {path}")
-    if "readonly" in text or "read-only" in text:
-        return ReadOnlyError(f"{path} is read-only: {text}")
-    if "malformed" in text or "not a database" in text:
-        return NotAnIssuesDb(f"{path} is damaged ({text})")
-    if "unable to open" in text:
-        return StoreError(f"cannot open {path}: {text}")
-    return StoreError(f"{path}: {text}")
 
 
 def _bad_text(suffix: str = "; nothing was written") -> ValidationError:
@@ -303,6 +66,8 @@ class Connection:
         self._has_store_indexes = False
         self._has_counts = False
         self._setup_pending = False
+        self._setup_tried = 0.0
+        self._ro_by_schema = False  # made read-only by a schema check while open read-write (reversible)
         self._cookie = None
         self._counts_state = counts.CountsState()
         self._migrate_in_memory = migrate_in_memory
@@ -328,7 +93,7 @@ class Connection:
 
         version = 0
         if not new:
-            probe, immutable = connect_read_only(path)
+            probe, immutable = connect_read_only(path, recover=not read_only)
             kept = False
             try:
                 version, tables = classify(probe, path)
@@ -344,7 +109,7 @@ class Connection:
             finally:
                 if not kept:
                     probe.close()
-        self.conn = self.wconn = _connect(path, False)
+        self.conn = self.wconn = connect(path, False)
         before, after = version, version
         if new or version < migrations.LATEST:
             try:
@@ -361,7 +126,7 @@ class Connection:
         setup.finish(self, wait_ms=None if new else SETUP_WAIT_MS)
         # Two connections: writes (which may wait out another process's lock for the busy timeout) never
         # hold up reads, and in WAL mode reads never wait for writers.
-        self.conn = _connect(path, False)
+        self.conn = connect(path, False)
         self.conn.execute("PRAGMA query_only = 1")
 
     def _open_read_only(self, conn: sqlite3.Connection, version: int, tables: set[str],
@@ -432,6 +197,11 @@ class Connection:
             self.info = replace(self.info, schema_version=version)
         if not report.trusted and not self.info.read_only:
             self.info = replace(self.info, read_only=True, read_only_reason=report.reason())
+            self._ro_by_schema = True
+        elif report.trusted and self._ro_by_schema:
+            # The unknown object is gone again (someone dropped the planted trigger): writable again.
+            self.info = replace(self.info, read_only=False, read_only_reason=None)
+            self._ro_by_schema = False
         if writing and self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
 
@@ -478,6 +248,9 @@ class Connection:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One BEGIN IMMEDIATE ... COMMIT, retried while another process holds the lock."""
+        if self.info.read_only and self._ro_by_schema:
+            with self._lock:  # the unknown object may be gone since: look again
+                self._recheck_schema(self.conn, writing=False)
         if self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
         with self._wlock:
@@ -519,7 +292,11 @@ class Connection:
         return (st.st_dev, st.st_ino)
 
     def change_token(self) -> tuple:
-        """Cheap token that changes when another connection commits or the file is replaced/removed."""
+        """Cheap token that changes when another connection commits or the file is replaced/removed.
+
+        Also finishes a setup the open left pending (the lock was held then), at most every 2 s and
+        without waiting for the lock (so the dashboard gets WAL and its indexes once the agent lets go)."""
+        self._retry_setup()
         ident = self._file_identity()
         with self._lock:
             try:
@@ -528,13 +305,32 @@ class Connection:
                 dv = -1
         return (ident, dv)
 
+    def _retry_setup(self) -> None:
+        now = time.monotonic()
+        if not self._setup_pending or now - self._setup_tried < 2.0 or not self._wlock.acquire(blocking=False):
+            return
+        try:
+            self._setup_tried = now
+            if self._setup_pending and not self.info.read_only:
+                setup.finish(self, wait_ms=0)
+        except sqlite3.Error:
+            pass  # e.g. busy after all: the next write (or the next try) finishes it
+        finally:
+            self._wlock.release()
+
     def file_replaced(self) -> bool:
-        """True if the path now names another file (or none) than the one we opened."""
-        return self._file_identity() != self._identity
+        """True if the path now names another file (or none) than the one we opened. A path we cannot stat
+        any more (its folder made unreadable) is not "replaced": see path_problem()."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) != self._identity
 
     def file_exists(self) -> bool:
-        """False only when the path is gone; a folder we may no longer read is not "deleted" (the next
-        read or reopen reports it)."""
+        """False only when the path is gone (a folder we may no longer read is a path_problem())."""
         try:
             os.stat(self.path)
         except FileNotFoundError:
@@ -542,3 +338,13 @@ class Connection:
         except OSError:
             return True
         return True
+
+    def path_problem(self) -> str | None:
+        """One line if the path cannot be looked at any more (e.g. its folder was made unreadable)."""
+        try:
+            os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"cannot see {self.path}: {exc.strerror or exc} — showing the last data; waiting for access"
+        return None

@@ -37,6 +37,7 @@ class CountsState:
         self.verified_at: float | None = None
         self.cost_s = 0.0
         self.force = False  # the next read recounts (a caller saw the counts contradict the rows)
+        self.trust_first = False  # the first read may use a plausible cache; the read after it verifies
         self.repair = False  # the cache was found wrong: rebuild it when writable
 
 
@@ -114,6 +115,10 @@ def status_rows(st, conn: sqlite3.Connection) -> Rows:
         cached = _cached(conn)
         due = (state.force or state.verified_at is None
                or time.monotonic() - state.verified_at >= max(MIN_VERIFY_INTERVAL_S, VERIFY_COST_FACTOR * state.cost_s))
+        if state.trust_first and state.verified_at is None and cached is not None \
+                and plausible(conn, cached, st._has_store_indexes):
+            state.trust_first = False  # the first screen at start-up: the next read verifies (still due)
+            return cached
         if not due and cached is not None and plausible(conn, cached, st._has_store_indexes):
             rows = cached
         else:
@@ -126,29 +131,31 @@ def status_rows(st, conn: sqlite3.Connection) -> Rows:
 
 def repair(st) -> None:
     """Rebuild a cache that was found wrong, if the file is writable and the lock is free right now."""
+    from .errors import StoreError
+    from .opening import BUSY_TIMEOUT_S
+
     state: CountsState = st._counts_state
     if not state.repair or st.info.read_only or not st._has_counts:
         return
-    from .connection import BUSY_TIMEOUT_S
-    from .errors import StoreError
-
-    with st._wlock:
-        conn = st.wconn
+    if not st._wlock.acquire(blocking=False):
+        return  # our own writer is busy (maybe waiting for another process's lock): never make a read wait
+    conn = st.wconn
+    try:
         conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                st._recheck_schema(conn, writing=True)
-                conn.execute("DELETE FROM tui_issue_counts")
-                conn.execute(f"INSERT INTO tui_issue_counts (status, blocked, n) {RECOUNT_SQL}")
-                conn.execute("COMMIT")
-                state.repair = False
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        except sqlite3.OperationalError:
-            pass  # locked by another process: the real counts are used meanwhile; try again next time
-        except StoreError:
-            pass  # read-only after all (the schema changed): nothing to repair
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            st._recheck_schema(conn, writing=True)
+            conn.execute("DELETE FROM tui_issue_counts")
+            conn.execute(f"INSERT INTO tui_issue_counts (status, blocked, n) {RECOUNT_SQL}")
+            conn.execute("COMMIT")
+            state.repair = False
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError:
+        pass  # locked by another process: the real counts are used meanwhile; try again next time
+    except StoreError:
+        pass  # read-only after all (the schema changed): nothing to repair
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        st._wlock.release()

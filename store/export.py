@@ -31,6 +31,11 @@ def _stored(value):
     return value.json_value() if isinstance(value, Hostile) else value
 
 
+def _text_field(issue: Issue, name: str):
+    """What is stored: '' exports as "" (as the crate's serde does), NULL as null."""
+    return "" if name in issue.stored_empty else _stored(getattr(issue, name))
+
+
 def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict:
     """One element of the crate's export. `newer`: the later-schema columns the file has (`directive_id`,
     `project_id`, `auto_created`); each is written in the crate's v11 struct order (directive_id and
@@ -42,7 +47,7 @@ def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict
         "id": issue.id,
         "number": _stored(issue.number),
         "title": _stored(issue.title),
-        "description": _stored(issue.description),
+        "description": _text_field(issue, "description"),
         "status": status,
         "priority": priority,
         "issue_type": issue_type,
@@ -50,8 +55,8 @@ def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict
         **({"directive_id": _stored_text(issue, "directive_id")} if "directive_id" in newer else {}),
         **({"project_id": _stored_text(issue, "project_id")} if "project_id" in newer else {}),
         "is_blocked": bool(issue.is_blocked),
-        "blocked_reason": _stored(issue.blocked_reason),
-        "claimed_by": _stored(issue.claimed_by),
+        "blocked_reason": _text_field(issue, "blocked_reason"),
+        "claimed_by": _text_field(issue, "claimed_by"),
         "claimed_at": timestamps.to_export(issue.claimed_at),
         # The crate reads an unparseable created/updated time as "now".
         "created_at": timestamps.to_export(issue.created_at) or timestamps.to_export(now),
@@ -133,9 +138,11 @@ def parse_import(text: str) -> list[dict]:
                 continue
             if not isinstance(value, str):
                 raise _fail(i, f"`{key}` must be a timestamp string")
-            if not _has_offset(value) or timestamps.parse_ns(value) is None:
-                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset")
-            row[key] = timestamps.to_db(value)
+            ns = timestamps.parse_rfc3339_ns(value)
+            if ns is None:
+                raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset, or not one "
+                               "that can be stored (UTC years 0001-9999)")
+            row[key] = timestamps.format_ns(ns)
         # Later-schema fields (v6/v7/v11 exports): kept when present, written only where the DB has the column.
         for key in ("directive_id", "project_id"):
             if key in item:
@@ -158,11 +165,6 @@ def _utf8_ok(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _has_offset(value: str) -> bool:
-    v = value.strip()
-    return v[-1:] in ("Z", "z") or (len(v) > 6 and v[-6] in "+-" and v[-3] == ":")
 
 
 _INSERT_COLS = ("id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from . import counts as counts_cache, timestamps
-from .connection import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
-from .events import append_event
+from .events import append_event, put_events, take_events
 from .hostile import integer, stored, text
 from .models import Counts, DirectiveCounts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
@@ -24,13 +25,24 @@ REASON_MAX = 10_000
 AGENT_MAX = 100
 DEFAULT_AGENT = "codex"
 CLAIM_MINUTES = 15
-RELEASE_MINUTES = 60  # the autopilot's `issue release` default
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 _BASE_COLS = (
     "id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
     "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at",
 )
+
+
+@dataclass(frozen=True)
+class DeletedIssue:
+    """What a delete removed, exactly as stored (every column, raw values), so undo can put it back."""
+    issue_id: str
+    number: object
+    columns: tuple[str, ...]
+    row: tuple
+    event_columns: tuple[str, ...]
+    events: tuple[tuple, ...]
 
 
 # -- validation of new input ---------------------------------------------------------------------
@@ -115,6 +127,9 @@ def _blocked(value) -> bool:
         return bool(value)
 
 
+_NO_EMPTY: frozenset = frozenset()
+
+
 def issue_reader(names: list[str]):
     """A fast row -> Issue function for one cursor's column list (positions worked out once)."""
     pos = {name: i for i, name in enumerate(names)}
@@ -131,23 +146,28 @@ def issue_reader(names: list[str]):
         # `number`, a blob in `title`) becomes a Hostile, shown as visible text and never computed with.
         status = g["status"](row)
         title = row[i_title]
+        description, reason, claimed_by = g["description"](row), g["blocked_reason"](row), g["claimed_by"](row)
+        empty = (frozenset(name for name, v in (("description", description), ("blocked_reason", reason),
+                                                 ("claimed_by", claimed_by)) if v == "")
+                 if "" in (description, reason, claimed_by) else _NO_EMPTY)
         return Issue(
             id=row[i_id],
             number=integer(row[i_num]),
             title=text(title) if title is not None else "",
-            description=text(g["description"](row)) or None,  # '' reads as NULL (compat.md decision 6)
+            description=text(description) or None,  # '' reads as NULL (compat.md decision 6)
             status=Status.lenient(text(status)) if status is not None else "",
             priority=Priority.lenient(text(g["priority"](row))),
             issue_type=IssueType.lenient(text(g["issue_type"](row))),
             agent=text(g["agent"](row)) or "",
             is_blocked=_blocked(g["is_blocked"](row)),
-            blocked_reason=text(g["blocked_reason"](row)) or None,
-            claimed_by=text(g["claimed_by"](row)) or None,
+            blocked_reason=text(reason) or None,
+            claimed_by=text(claimed_by) or None,
             claimed_at=text(g["claimed_at"](row)) or None,
             created_at=text(g["created_at"](row)) or "",
             updated_at=text(g["updated_at"](row)) or "",
             completed_at=text(g["completed_at"](row)) or None,
             extra={name: row[i] for name, i in extras} if extras else {},
+            stored_empty=empty,
         )
 
     return read
@@ -250,8 +270,11 @@ class IssueOps:
             return self._get(conn, issue_id)
 
     def get_issue_by_number(self, number: int) -> Issue | None:
+        number = int(number)
+        if not INT64_MIN <= number <= INT64_MAX:  # SQLite cannot even bind it (OverflowError): no such issue
+            return None
         with self._read() as conn:
-            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (int(number),)))
+            rows = fetch_issues(conn.execute("SELECT * FROM issues WHERE number = ?", (number,)))
         return rows[0] if rows else None
 
     def list_issues(self, status: Status | str | None = None) -> list[Issue]:
@@ -338,11 +361,33 @@ class IssueOps:
                             expect_updated_at=expect_updated_at, actor=actor)
 
     def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
+        return self.delete_issue_keeping(issue_id, expect_updated_at=expect_updated_at) is not None
+
+    def delete_issue_keeping(self, issue_id: str, *, expect_updated_at: str | None = None) -> DeletedIssue | None:
+        """Delete the issue and its history in one transaction; what was removed (None: no such issue)."""
         with self._write() as conn:
             if self._guarded_row(conn, issue_id, expect_updated_at, "nothing was deleted") is None:
-                return False
-            conn.execute("DELETE FROM issue_events WHERE issue_id = ?", (issue_id,))
-            return conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,)).rowcount > 0
+                return None
+            cur = conn.execute("SELECT * FROM issues WHERE id = ?", (issue_id,))
+            columns = tuple(d[0] for d in cur.description)
+            row = cur.fetchone()
+            event_columns, events = take_events(conn, issue_id)
+            conn.execute("DELETE FROM issues WHERE id = ?", (issue_id,))
+            return DeletedIssue(issue_id, row[columns.index("number")], columns, tuple(row), event_columns,
+                                tuple(events))
+
+    def undelete_issue(self, deleted: DeletedIssue, *, actor: str | None = None) -> None:
+        """Put a deleted issue back with its whole history, as stored, plus one `restored` event, in one
+        transaction. ConflictError (nothing written) if its id or number is taken again."""
+        with self._write() as conn:
+            taken = conn.execute("SELECT id FROM issues WHERE id = ? OR number = ?",
+                                 (deleted.issue_id, deleted.number)).fetchone()
+            if taken is not None:
+                raise ConflictError(f"#{deleted.number} exists again; nothing was restored", self._get(conn, taken[0]))
+            cols = ", ".join(f'"{c}"' for c in deleted.columns)
+            conn.execute(f"INSERT INTO issues ({cols}) VALUES ({', '.join('?' * len(deleted.columns))})", deleted.row)
+            put_events(conn, deleted.event_columns, list(deleted.events))
+            append_event(conn, deleted.issue_id, self._actor(actor), "restored", None, None, self._now())
 
     # -- crate API: workflow -------------------------------------------------------------------
     def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
@@ -439,12 +484,14 @@ class IssueOps:
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
-        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else v)) for k, v in values.items()}
+        # A Hostile (a wrong-typed stored value) is put back as it was stored, never as its visible text.
+        clean = {k: (v.value if hasattr(v, "value") else (int(v) if k == "is_blocked" else stored(v)))
+                 for k, v in values.items()}
 
         def events(issue: Issue, fields: dict):
             for col, value in clean.items():
                 old = getattr(issue, col)
-                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else old)
+                old = int(old) if col == "is_blocked" else (old.value if hasattr(old, "value") else stored(old))
                 if old != value:
                     yield ("restored:" + col, old, value)
 
@@ -493,7 +540,8 @@ class IssueOps:
         With `total` (the view's row count) a page in the second half is read from the far end of the
         index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
         sql, params = self._view_sql(view, agent, search, project_id)
-        limit, offset = int(limit), int(offset)
+        # `ready -n 99999999999999999999`: as many as there are (SQLite's LIMIT is a 64-bit integer)
+        limit, offset = max(0, min(int(limit), INT64_MAX)), max(0, min(int(offset), INT64_MAX))
         if total is not None and offset > total // 2 and offset < total:
             head, _, order = sql.rpartition(" ORDER BY ")
             flipped = ", ".join(t[:-5] if t.endswith(" DESC") else t + " DESC" for t in order.split(", "))
@@ -594,6 +642,11 @@ class IssueOps:
         counts_cache.repair(self)  # outside the read lock
         return c
 
+    def defer_first_count_check(self) -> None:
+        """Let the first counts() use the trigger-kept cache if it passes the cheap checks (start-up: the first
+        screen does not wait for a recount, ~45 ms at 1M issues); the next counts() verifies it for real."""
+        self._counts_state.trust_first = True
+
     def distrust_counts(self) -> None:
         """The counts contradicted rows a caller read: the next counts() recounts from the table."""
         self._counts_state.force = True
@@ -632,15 +685,15 @@ class IssueOps:
             event=lambda i, f: [("released", i.claimed_by, None)],
             expect_updated_at=expect_updated_at, actor=actor)
 
-    def release_stale(self, minutes: float = RELEASE_MINUTES, *, actor: str | None = None) -> int:
-        """The autopilot's `issue release` (crate `release_stale_issues`, default 60 minutes): every in-progress
-        issue whose claim is older than `minutes` (or has no parseable claimed_at) goes back to open, claim
-        cleared, one `released` event each, in one transaction. Compares instants, not strings (compat.md
-        decision 2). Returns how many were released."""
-        return self.release_stale_claims(minutes, actor=actor)
-
     def release_stale_claims(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> int:
         """Release every stale claim in one transaction. Returns how many were released."""
+        return len(self.release_stale(minutes, actor=actor))
+
+    def release_stale(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> list[Issue]:
+        """Release every stale claim in one transaction; the issues as they were before (for undo).
+        `last_written_at` is their new `updated_at`. Like the crate's `release_stale_issues` (the autopilot's
+        `issue release`, whose CLI default is 60 minutes) but comparing instants, not strings, and with one
+        `released` event per issue; a claim with no parseable `claimed_at` counts as stale."""
         minutes = validate_minutes(minutes)
         _, cutoff = self._cutoff(minutes)
         with self._write() as conn:
@@ -652,7 +705,8 @@ class IssueOps:
                 conn.execute("UPDATE issues SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = ? "
                              "WHERE id = ?", (now, issue.id))
                 append_event(conn, issue.id, self._actor(actor), "released", issue.claimed_by, None, now)
-            return len(stale)
+            self.last_written_at = now
+            return stale
 
 
 __all__ = ["IssueOps", "PRIORITY_ORDER", "VIEWS", "TITLE_MAX", "DESCRIPTION_MAX"]

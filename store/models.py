@@ -105,6 +105,9 @@ class Issue:
     updated_at: str
     completed_at: str | None
     extra: dict = field(default_factory=dict)  # columns of newer schemas (project_id, directive_id, ...)
+    # Nullable text columns that hold '' in the file (the crate's import writes '' for null): shown and
+    # handled as None, but exported as "" like the crate's own export (compat.md decision 6).
+    stored_empty: frozenset = frozenset()
 
     @property
     def priority_rank(self) -> int:

@@ -17,10 +17,12 @@ are exactly what SQLite stores for that SQL.
 from __future__ import annotations
 
 import functools
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
 from . import migrations
+from .store_objects import COLUMN_INDEXES, COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
 
 STORE_PREFIX = "tui_"
 
@@ -65,8 +67,6 @@ class Catalogue:
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    from .connection import COLUMN_INDEXES, COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
-
     mem = sqlite3.connect(":memory:", isolation_level=None)
     try:
         mem.execute(migrations.SCHEMA_VERSION_DDL)
@@ -111,12 +111,23 @@ class SchemaReport:
     def reason(self) -> str:
         first = self.unknown[0]
         more = f" (and {len(self.unknown) - 1} more)" if len(self.unknown) > 1 else ""
-        return f"schema check: {first}{more}; not writing through it"
+        return f"{first}{more} — not writing through it"
+
+
+def _when(sql: object) -> str:
+    """A trigger's timing, e.g. `AFTER UPDATE OF status ON issues` (display only)."""
+    norm = " ".join(str(sql).split())
+    m = re.search(r"\b(BEFORE|AFTER|INSTEAD\s+OF)\b(.*?)\bON\s+(\S+)", norm, re.I)
+    return " ".join(f"{m.group(1)} {m.group(2).strip()} ON {m.group(3)}".split()) if m else "?"
 
 
 def _describe(kind: str, name: str, table: str, sql: str, why: str) -> str:
-    head = " ".join(str(sql).split())[:48]
-    return f"{why} {kind} \"{show_name(name)}\" on {show_name(table, 30)} ({show_name(head, 50)}…)"
+    shown = f'{kind} "{show_name(name)}"'
+    if kind == "trigger":
+        shown += f" ({show_name(_when(sql), 50)})"
+    elif kind not in ("table", "view"):
+        shown += f" on {show_name(table, 30)}"
+    return f"{why} {shown}"
 
 
 def check(conn: sqlite3.Connection) -> SchemaReport:
@@ -136,7 +147,7 @@ def check(conn: sqlite3.Connection) -> SchemaReport:
             elif key in cat.obsolete:
                 report.obsolete.append((kind, name))
             elif name in store_by_name:
-                report.unknown.append(_describe(kind, name, table, sql, "an impostor of the store's"))
+                report.unknown.append(_describe(kind, name, table, sql, "not the store's own (other SQL):"))
             else:
                 report.unknown.append(_describe(kind, name, table, sql, "unknown store-named"))
         elif kind == "trigger" and key not in cat.crate_triggers:

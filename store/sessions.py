@@ -72,3 +72,32 @@ class SessionOps:
             rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'running' "
                                 "ORDER BY started_at DESC").fetchall()
         return [_session(r) for r in rows]
+
+    # -- windowed, counted reads for the dashboard (100k sessions cost what 100 do) ------------------------
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one indexed GROUP BY (no row is turned into a Session)."""
+        with self._read() as conn:  # two index-only reads (idx_sessions_project, idx_sessions_status)
+            totals = conn.execute("SELECT project_id, count(*) FROM sessions GROUP BY project_id").fetchall()
+            running = dict(conn.execute("SELECT project_id, count(*) FROM sessions WHERE status = 'running' "
+                                        "GROUP BY project_id").fetchall())
+        return {pid: (total, running.get(pid, 0)) for pid, total in totals}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running ones first, each part newest first, as the pane shows them.
+
+        Two indexed reads (status, then started_at) instead of sorting the whole table."""
+        where, params = ("", ()) if project_id is None else (" AND project_id = ?", (project_id,))
+        with self._read() as conn:
+            running = conn.execute(f"SELECT count(*) FROM sessions WHERE status = 'running'{where}", params).fetchone()[0]
+            total = conn.execute(f"SELECT count(*) FROM sessions WHERE 1{where}", params).fetchone()[0]
+            rows = []
+            if offset < running:
+                rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'running'{where} "
+                                    "ORDER BY started_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+            if len(rows) < limit:
+                rest = max(offset - running, 0)
+                rows += conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status IS NOT 'running'{where} "
+                                     "ORDER BY started_at DESC LIMIT ? OFFSET ?",
+                                     (*params, limit - len(rows), rest)).fetchall()
+        return total, running, [_session(r) for r in rows]

@@ -9,15 +9,20 @@ first write, which waits for the lock anyway.
 Durability: in WAL mode `synchronous = NORMAL` (SQLite's recommended setting for WAL) syncs at each
 checkpoint instead of each commit. A crash of any process loses nothing and the file is never corrupted;
 an OS crash or power cut can undo the last commits made before it. The crate's own writes keep whatever
-their connection uses. A file that stays in rollback-journal mode keeps `synchronous = FULL`.
+their connection uses. A file that stays in rollback-journal mode keeps `synchronous = FULL`, and
+`ISSUES_SYNCHRONOUS=FULL` in the environment makes every commit of ours fsync'd (about 0.2 ms more each).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import replace
 
 from . import schema_check
+from .opening import BUSY_TIMEOUT_S
+from .opening import issue_columns
+from .store_objects import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES, wanted_column_indexes
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -28,8 +33,6 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 def finish(st, wait_ms: int | None) -> None:
     """Bring the file up to what the store uses. `wait_ms`: how long to wait for the write lock (None:
     the normal busy timeout); if that runs out, the setup is left pending for the next write."""
-    from .connection import BUSY_TIMEOUT_S
-
     conn = st.wconn
     if wait_ms is not None:
         conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
@@ -46,15 +49,21 @@ def finish(st, wait_ms: int | None) -> None:
         if wait_ms is not None:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     jm = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    conn.execute(f"PRAGMA synchronous = {'NORMAL' if jm == 'wal' else 'FULL'}")
+    conn.execute(f"PRAGMA synchronous = {synchronous(jm)}")
     st.info = replace(st.info, journal_mode=jm)
 
 
-def _store_objects(st, conn: sqlite3.Connection) -> None:
-    from .connection import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES, wanted_column_indexes
+def synchronous(journal_mode: str) -> str:
+    """NORMAL in WAL, FULL otherwise; `$ISSUES_SYNCHRONOUS=FULL` (or EXTRA) makes every commit fsync'd."""
+    wanted = os.environ.get("ISSUES_SYNCHRONOUS", "").strip().upper()
+    if wanted in ("FULL", "EXTRA"):
+        return wanted
+    return "NORMAL" if journal_mode == "wal" else "FULL"
 
+
+def _store_objects(st, conn: sqlite3.Connection) -> None:
     report = schema_check.check(conn)
-    column_indexes = wanted_column_indexes(conn)  # v6+/v11 files: the indexes for their extra columns
+    column_indexes = wanted_column_indexes(issue_columns(conn))  # v6+/v11 files: indexes for their extra columns
     wanted = (*STORE_INDEXES, *column_indexes, "tui_issue_counts", *COUNTS_TRIGGERS)
     if report.trusted and not report.obsolete and all(n in report.present for n in wanted):
         _applied(st, conn, report)
@@ -93,6 +102,7 @@ def _applied(st, conn: sqlite3.Connection, report: schema_check.SchemaReport) ->
     st._cookie = conn.execute("PRAGMA schema_version").fetchone()[0]
     if not report.trusted and not st.info.read_only:
         st.info = replace(st.info, read_only=True, read_only_reason=report.reason())
+        st._ro_by_schema = True
 
 
 def _wal(st, conn: sqlite3.Connection) -> None:

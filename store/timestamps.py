@@ -29,7 +29,8 @@ def _fraction(ns: int) -> str:
 def format_ns(epoch_ns: int, suffix: str = "+00:00") -> str:
     """Render an instant (ns since the epoch) the way chrono's AutoSi does."""
     secs, ns = divmod(epoch_ns, 1_000_000_000)
-    base = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(secs))
+    tm = time.gmtime(secs)  # (strftime's %Y is not zero-padded below year 1000 on glibc)
+    base = f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d}"
     return f"{base}{_fraction(ns)}{suffix}"
 
 
@@ -56,6 +57,28 @@ def parse_ns(value: str | None) -> int | None:
     if sign:
         offset = (int(oh) * 60 + int(om)) * 60 * 1_000_000_000
         ns -= offset if sign == "+" else -offset
+    return ns
+
+
+_MIN_NS = int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp()) * 1_000_000_000
+_MAX_NS = (int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp()) + 1) * 1_000_000_000 - 1
+
+
+def parse_rfc3339_ns(value: str | None) -> int | None:
+    """Strict RFC 3339 for imported values: date `T` (or space) time, an offset (`Z` or `±HH:MM` with hours
+    00-23 and minutes 00-59), and an instant whose UTC form has a 4-digit year, so that what is stored
+    reads back as the same instant. None otherwise (`+99:99`, `0001-01-01T00:00:00+23:59`, no offset)."""
+    if not value:
+        return None
+    m = _TS_RE.match(value)
+    if not m:
+        return None
+    *_, z, sign, oh, om = m.groups()
+    if not z and not (sign and value.rstrip()[-3] == ":" and int(oh) <= 23 and int(om) <= 59):
+        return None
+    ns = parse_ns(value)
+    if ns is None or not _MIN_NS <= ns <= _MAX_NS:
+        return None
     return ns
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import queue
+import time
 from typing import TYPE_CHECKING, Callable
 
 from textual import work
@@ -20,16 +21,16 @@ from store.issues import validate_agent, validate_reason
 from . import triage
 from .format import plural
 from .messages import WriteDone
-from .screens.confirm import ConfirmScreen
-from .screens.forms import IssueForm, IssueFormResult, PromptScreen
 from .text import visible
 from .widgets.ready_queue import IssueList
 
 if TYPE_CHECKING:
     from .app import IssuesApp
+    from .screens.forms import IssueFormResult
 
 WRITE_ACTIONS = {"new_issue", "block", "unblock", "bump", "priority", "cycle_type", "set_agent", "complete",
                  "reopen", "release", "edit", "edit_external", "delete", "undo"}
+SAVING_AFTER_S = 0.25  # a write still running after this long shows "saving…"
 _PALETTE_SKIP = {"issue.new", "issue.mark", "issue.clear_marks", "issue.undo"}  # offered separately / keys only
 
 
@@ -53,11 +54,36 @@ class TriageActions:
         self.undo_stack = []
         self._writes: queue.Queue = queue.Queue()
         self.writes_done = 0  # tests and benchmarks read it
+        self._pending = 0  # writes queued or running (UI thread's count)
+        self._job_started: float | None = None  # when the running write began (writer thread sets it)
+        self.saving = False  # the status line says "saving…" (a write waits, e.g. for another process's lock)
+        self._saving_timer = None
 
     # -- the writer thread ---------------------------------------------------------------------------
-    def submit(self, job: Callable[[Store], WriteDone | None]) -> None:
+    def submit(self: "IssuesApp", job: Callable[[Store], WriteDone | None]) -> None:
         """Queue a write for the writer thread (FIFO: writes land in the order keys were pressed)."""
+        self._pending += 1
         self._writes.put(job)
+        if self._saving_timer is None:
+            self._saving_timer = self.set_timer(SAVING_AFTER_S, self._check_saving)
+
+    def _check_saving(self: "IssuesApp") -> None:
+        """While a write takes longer than a blink (a lock held elsewhere), the status line says so."""
+        self._saving_timer = None
+        started = self._job_started
+        busy = self._pending > 0 and (started is None or time.monotonic() - started >= SAVING_AFTER_S)
+        if busy != self.saving:
+            self.saving = busy
+            self._render_status()
+        if self._pending > 0:
+            self._saving_timer = self.set_timer(SAVING_AFTER_S, self._check_saving)
+
+    def write_finished(self: "IssuesApp") -> None:
+        """Called (UI thread) for each write the writer thread finished."""
+        self._pending = max(0, self._pending - 1)
+        if self._pending == 0 and self.saving:
+            self.saving = False
+            self._render_status()
 
     def stop_writer(self) -> None:
         self._writes.put(None)
@@ -70,15 +96,18 @@ class TriageActions:
             if job is None:
                 return
             store = self.store
+            self._job_started = time.monotonic()
             try:
                 message = job(store)
             except StoreError as exc:
                 message = WriteDone(str(exc), "error")
             except Exception as exc:  # never let a bug kill the writer: report it
                 message = WriteDone(f"{type(exc).__name__}: {exc}", "error")
+            self._job_started = None
             self.writes_done += 1
-            if message is not None:
-                self.post_message(message)
+            message = message if message is not None else WriteDone("", reload=False)
+            message.finished_write = True
+            self.post_message(message)
 
     # -- helpers ---------------------------------------------------------------------------------------
     def _targets(self: "IssuesApp") -> list[Issue]:
@@ -95,21 +124,44 @@ class TriageActions:
 
     @staticmethod
     def _describe(targets: list[Issue]) -> str:
-        if len(targets) == 1:
-            return f"#{targets[0].number} {visible(targets[0].title, limit=60)}"
-        return f"{len(targets)} marked issues"
+        return triage.describe(targets)
+
+    def _applicable(self: "IssuesApp", op: triage.Op, targets: list[Issue]) -> list[Issue]:
+        """The targets `op` can apply to, judged on the rows as shown; the others are named at once
+        (before any question is asked or anything is queued behind other writes)."""
+        now = self.clock()
+        ok, refused = [], []
+        for issue in targets:
+            why = op.why_not(issue, now)
+            if why:
+                refused.append((issue, why))
+            else:
+                ok.append(issue)
+        if refused:
+            self.notify(visible(triage.refusals_text(refused)), severity="warning", markup=False)
+        return ok
+
+    def write_refusal(self: "IssuesApp") -> str | None:
+        """Why no write can be made now (read-only file, not open yet), or None."""
+        store = self.store
+        if store is None:
+            return f"not open yet: {self.problem}" if self.problem else "still opening the database; try again"
+        if store.read_only:
+            return f"read-only: {store.info.read_only_reason or 'opened read-only'}"
+        return None
 
     def _confirm(self: "IssuesApp", question: str, detail: str, yes: str, then: Callable[[], None]) -> None:
         def done(answer: bool | None) -> None:
             if answer:
                 then()
+        from .screens.confirm import ConfirmScreen  # imported on first use: not on the start-up path
         self.push_screen(ConfirmScreen(question, detail, yes), done)
 
     def run_op(self: "IssuesApp", op: triage.Op, label: str, targets: list[Issue] | None = None) -> None:
         targets = targets if targets is not None else self._targets()
         if not targets:
             return
-        if len(targets) > 1:
+        if len(targets) > 1 or self.query_one(IssueList).marked:
             self.query_one(IssueList).clear_marks()
 
         def job(store: Store) -> WriteDone:
@@ -123,7 +175,7 @@ class TriageActions:
 
     # -- the keys --------------------------------------------------------------------------------------
     def action_block(self: "IssuesApp") -> None:
-        targets = self._targets()
+        targets = self._applicable(triage.block(""), self._targets())
         if not targets:
             return
 
@@ -131,6 +183,7 @@ class TriageActions:
             if reason:
                 self.run_op(triage.block(reason), "block", targets)
 
+        from .screens.forms import PromptScreen  # imported on first use (TextArea, Select: not at start-up)
         self.push_screen(PromptScreen(f"Block {self._describe(targets)} — why?", placeholder="reason (required)",
                                       validate=validate_reason), done)
 
@@ -155,23 +208,36 @@ class TriageActions:
             if agent:
                 self.run_op(triage.set_agent(agent), "agent", targets)
 
+        from .screens.forms import PromptScreen
         self.push_screen(PromptScreen(f"Agent for {self._describe(targets)}", value=targets[0].agent,
                                       validate=validate_agent), done)
 
     def action_complete(self: "IssuesApp") -> None:
-        targets = self._targets()
+        targets = self._applicable(triage.complete(), self._targets())
         if targets:
             self._confirm(f"Complete {self._describe(targets)}?", "", "Complete",
                           lambda: self.run_op(triage.complete(), "complete", targets))
 
     def action_reopen(self) -> None:
-        self.run_op(triage.reopen(), "reopen")
+        self._run_checked(triage.reopen(), "reopen")
 
     def action_release(self) -> None:
-        self.run_op(triage.release(), "release")
+        self._run_checked(triage.release(), "release")
+
+    def _run_checked(self, op: triage.Op, label: str) -> None:
+        targets = self._applicable(op, self._targets())
+        if targets:
+            self.run_op(op, label, targets)
 
     def release_all_stale(self) -> None:
-        self.submit(lambda store: WriteDone(f"Released {plural(store.release_stale_claims(), 'stale claim')}"))
+        def job(store: Store) -> WriteDone:
+            result = triage.release_all_stale(store)
+            if result.undo:
+                self.undo_stack.append(result.undo)
+            if not result.done:
+                return WriteDone("No stale claims to release", "warning")
+            return WriteDone(*result.message("released the stale claims of"))
+        self.submit(job)
 
     def action_delete(self: "IssuesApp") -> None:
         targets = self._targets()
@@ -218,6 +284,7 @@ class TriageActions:
                 return WriteDone(f"Created #{issue.number}", select_id=issue.id)
             self.submit(job)
 
+        from .screens.forms import IssueForm
         self.push_screen(IssueForm("New issue", priority=d["priority"], issue_type=d["issue_type"],
                                    agent=d["agent"]), done)
 
@@ -236,6 +303,7 @@ class TriageActions:
                 return
             self.run_op(triage.edit(title, description), "edit", [issue])
 
+        from .screens.forms import IssueForm
         self.push_screen(IssueForm(f"Edit #{issue.number}", title=issue.title, description=issue.description or "",
                                    priority=parse_or(Priority, issue.priority, Priority.MEDIUM),
                                    issue_type=parse_or(IssueType, issue.issue_type, IssueType.TASK),
@@ -259,7 +327,7 @@ class TriageActions:
                                     keys.get(binding.id, "")))
             if self.snapshot is not None and self.snapshot.counts.stale:
                 out.append((f"Release all {plural(self.snapshot.counts.stale, 'stale claim')}", self.release_all_stale,
-                            "back to open; recorded as events"))
+                            "back to open; recorded as events; z undoes it"))
             if self.undo_stack:
                 out.append((f"Undo {self.undo_stack[-1].label}", self.action_undo, keys["issue.undo"]))
         return out

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
 from textual.widgets import Footer, Input, Static
 
-from store import IssueType, Priority, Store, default_actor
+from store import IssueType, Priority, Store, default_actor, is_server_target
 
 from .actions import WRITE_ACTIONS, TriageActions, parse_or
 from .commands import IssuesCommands
@@ -109,7 +109,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
-        self.db_path = Path(db_path)
+        self.db_path = db_path if isinstance(db_path, str) and is_server_target(db_path) else Path(db_path)
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
@@ -132,8 +132,14 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
             "issue_type": parse_or(IssueType, defaults.get("type"), IssueType.TASK, self.config, "type"),
             "agent": defaults.get("agent") or "codex",
         }
-        self.config.check(self.available_themes, binding_ids())
+        self.config.check_theme(self.available_themes)
         self.theme = self.config.theme
+
+    def run(self, *args, **kwargs):
+        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
+        while Textual starts, so the first frame already shows the issues."""
+        self.source.prefetch(self.query_state)
+        return super().run(*args, **kwargs)
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -179,6 +185,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.query_one("#directives").border_subtitle = "status prio done"
         self.query_one("#repos").border_title = "Repos"
         if self.config.keymap:
+            self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
         if self.config.problems:  # one toast, one line per problem (each names the file and the key)
             self.notify("\n".join(visible(p) for p in self.config.problems), title="Config", severity="warning",
@@ -241,7 +248,8 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         else:
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
-        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects})
+        self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
+                                                  snap.sessions_total, snap.sessions_running)
         self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
         self.apply_extras(snap)
         self._render_status()
@@ -269,7 +277,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
             _update_if_changed(self.query_one("#status", Static), status_text(
                 self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
                 info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-                snap.loaded_at if snap else None, not self.paused, self.problem))
+                snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         q = self.query_state
         project_name = None
         if q.project_id and snap:
@@ -333,6 +341,17 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
                 rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
         return rows
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                    namespaces)
+        if target is self and name in WRITE_ACTIONS:
+            why = self.write_refusal()
+            if why:
+                self.notify(visible(why), severity="warning", markup=False)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
@@ -344,6 +363,8 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        if msg.finished_write:
+            self.write_finished()
         if msg.message:  # may quote DB text (who holds a claim now): controls made visible
             self.notify(visible(msg.message), severity=msg.severity, markup=False)
         if msg.select_id:

@@ -288,7 +288,8 @@ def _table(issues) -> str:
 def _json_array(issues, store) -> str:
     from store.export import NEWER_COLUMNS, dumps, issue_to_export
     now = store._now()
-    newer = tuple(c for c in NEWER_COLUMNS if store.has_column(c))  # v6-v11 files: the crate's later fields
+    has = getattr(store, "has_column", None)  # SQLite files of v6-v11: the crate's later fields
+    newer = tuple(c for c in NEWER_COLUMNS if has(c)) if has else ()
     return safe_terminal_json(dumps([issue_to_export(i, now, newer) for i in issues]))
 
 
@@ -327,7 +328,30 @@ def cmd_ready(args) -> int:
     return 0
 
 
+SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def _is_db_file(target: Path, db: str) -> str | None:
+    """Which of the DB's files (`x.db`, `x.db-wal`, ...) `target` names, through any spelling (`./x.db`,
+    a symlink, a hard link), or None."""
+    for suffix in SIDE_FILES:
+        for candidate in (Path(db + suffix), Path(os.path.realpath(db) + suffix)):
+            try:
+                if os.path.realpath(target) == os.path.realpath(candidate):
+                    return str(candidate)
+                if target.exists() and candidate.exists() and os.path.samefile(target, candidate):
+                    return str(candidate)
+            except OSError:
+                continue
+    return None
+
+
 def cmd_export(args) -> int:
+    if args.output != "-":
+        clash = _is_db_file(Path(args.output), args.db)
+        if clash:
+            raise CliError(f"-o {args.output} is the database itself ({clash}); exporting there would destroy it. "
+                           "Give another file, or -o - for stdout")
     with _open_for_reading(args.db, create=args.create) as st:
         text = st.export_json(include_completed=args.include_completed)
     if args.output == "-":
@@ -373,8 +397,14 @@ COMMANDS = {"add": cmd_add, "list": cmd_list, "ready": cmd_ready, "export": cmd_
             **AGENT_HANDLERS}
 
 
+def _no_empty_db(value: str | None, what: str = "--db") -> None:
+    if value is not None and not value.strip():
+        raise CliError(f"{what} is empty; give the path of the issues database (e.g. --db ./autopilot.db)")
+
+
 def run_command(argv: list[str]) -> int:
     args = build_command_parser().parse_args(argv)
+    _no_empty_db(getattr(args, "db", None))
     args.db = getattr(args, "db", None) or default_db_path()
     return COMMANDS[args.command](args)
 
@@ -382,6 +412,8 @@ def run_command(argv: list[str]) -> int:
 def run_dashboard_cli(argv: list[str]) -> int:
     args = build_dashboard_parser().parse_args(argv)
     explicit = getattr(args, "db", None)
+    _no_empty_db(explicit)
+    _no_empty_db(args.path, "the database path")
     if args.path is not None and explicit is not None and args.path != explicit:
         from store import display_target
         raise CliError(f"two databases given ({display_target(args.path)} and --db {display_target(explicit)}); give one")

@@ -57,7 +57,7 @@ class IssuesCommands(Provider):
     async def search(self, query: str) -> Hits:
         app: IssuesApp = self.app  # type: ignore[assignment]
         q = query.strip().lstrip("#")
-        if q.isdigit():
+        if q.isascii() and q.isdigit() and len(q) <= 40:  # ASCII only: int('²') fails; no 5000-digit ints
             yield Hit(100.0, Content(f"Go to issue #{int(q)}"), partial(app.goto_number, int(q)), help="open it in the detail pane")
         matcher = self.matcher(query)
         for text, callback, help_ in self._commands():

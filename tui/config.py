@@ -53,13 +53,20 @@ class Config:
         self.problems.append(f"{where}: {key}: {message}")
 
     def check(self, themes: Iterable[str], binding_ids: Iterable[str]) -> None:
-        """The checks that need the app: the theme must exist and every keymap id must name a binding.
-        A bad theme falls back to the default; an unknown keymap id is dropped (the rest still apply)."""
+        """The checks that need the app: the theme must exist and every keymap id must name a binding."""
+        self.check_theme(themes)
+        self.check_keymap(binding_ids)
+
+    def check_theme(self, themes: Iterable[str]) -> None:
+        """A theme that does not exist is named and falls back to the default."""
         themes = set(themes)
         if self.theme not in themes:
             self.problem("theme", f"unknown theme {self.theme!r}{_did_you_mean(self.theme, themes)}; "
                                   f"using {DEFAULT_THEME}")
             self.theme = DEFAULT_THEME
+
+    def check_keymap(self, binding_ids: Iterable[str]) -> None:
+        """A keymap id that names no binding is named and dropped (the rest still apply)."""
         ids = set(binding_ids)
         for binding_id in list(self.keymap):
             if binding_id not in ids:

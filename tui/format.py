@@ -47,14 +47,14 @@ def clock(secs: float) -> str:
 def money(value: object) -> str:
     if value is None:
         return "—"
-    return f"${value:,.2f}" if _real(value) else visible(value, limit=40)
+    return f"${value:,.2f}" if _real(value) else visible(value, limit=12)
 
 
 def count(value: object) -> str:
     """An integer with thousands separators (`1,234`); anything else as visible text."""
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    return visible(value, limit=40)
+    return visible(value, limit=12)
 
 
 def ratio(num: object, den: object) -> float | None:

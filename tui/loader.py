@@ -10,11 +10,25 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store, timestamps
+from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store
 from store.connection import FileInfo
 from store.directives import DirectiveSet, directives_folder, folder_signature, load_directives
 
 PAGE = 200  # rows fetched around the visible window
+SESSIONS_WINDOW = 40  # sessions the pane can show (running first, newest first); the rest are counted
+HISTORY_WINDOW = 200  # newest events of the selected issue shown in its history; the rest are counted
+
+
+class History(list):
+    """The newest events of one issue, oldest first; `total` is how many the issue has."""
+
+    total: int = 0
+
+    @classmethod
+    def of(cls, total: int, events: list[Event]) -> "History":
+        out = cls(events)
+        out.total = total
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +65,7 @@ class Snapshot:
     selected: Issue | None
     events: list[Event]
     projects: list[ProjectRow]
-    sessions: list[Session]
+    sessions: list[Session]  # one window (SESSIONS_WINDOW) of the filtered sessions
     loaded_at: float = field(default_factory=time.time)
     token: tuple | None = None
     load_ms: float = 0.0
@@ -59,13 +73,18 @@ class Snapshot:
     directives: DirectiveSet | None = None  # the directives beside the DB (None: no such folder)
     directive_progress: dict[str, DirectiveCounts] = field(default_factory=dict)
     source: str = ""  # the key of the live source it came from (tui/live)
+    sessions_total: int = 0  # sessions matching the project filter (the window shows the first ones)
+    sessions_running: int = 0
 
 
-def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, list[Event]]:
+def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, History]:
+    """The issue and a window of its history (the newest HISTORY_WINDOW events, counted)."""
     if not issue_id:
-        return None, []
+        return None, History()
     issue = store.get_issue_by_id(issue_id)
-    return issue, (store.issue_events(issue_id) if issue else [])
+    if issue is None:
+        return None, History()
+    return issue, History.of(*store.recent_issue_events(issue_id, HISTORY_WINDOW))
 
 
 def effective_search(q: Query) -> str | None:
@@ -130,22 +149,12 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
         selected_id = rows[0].id
     selected, events = load_detail(store, selected_id)
     projects = store.list_projects()
-    all_sessions = store.list_sessions()
-    per: dict[str, list[int]] = {}
-    for s in all_sessions:
-        stats = per.setdefault(s.project_id, [0, 0])
-        stats[0] += 1
-        stats[1] += s.status == "running"
-    project_rows = [ProjectRow(p, *per.get(p.id, [0, 0])) for p in projects]
-    sessions = [s for s in all_sessions if q.project_id is None or s.project_id == q.project_id]
-    sessions.sort(key=lambda s: (s.status != "running", _neg_time(s.started_at)))
+    per = store.session_counts()  # one GROUP BY, and one window of sessions: 100k cost what 100 do
+    project_rows = [ProjectRow(p, *per.get(p.id, (0, 0))) for p in projects]
+    s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW)
     directives = directives_for(store)
     progress = store.directive_progress() if directives is not None else {}
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
                     token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
-                    directives=directives, directive_progress=progress)
-
-
-def _neg_time(ts: str) -> float:
-    ns = timestamps.parse_ns(ts)
-    return -(ns or 0)
+                    sessions_total=s_total, sessions_running=s_running, directives=directives,
+                    directive_progress=progress)

@@ -25,3 +25,4 @@ class WriteDone(Message):
         self.severity = severity
         self.select_id = select_id
         self.reload = reload
+        self.finished_write = False  # set by the writer thread: one queued write is done

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from store import ConflictError, Issue, IssueType, Priority, Status, Store, StoreError
-from store.export import NEWER_COLUMNS, issue_to_export
+from store import ConflictError, Issue, IssueType, Priority, Status, Store, StoreError, timestamps
+from store.issues import CLAIM_MINUTES, DeletedIssue
 from store.models import PRIORITY_ORDER
 
 STATE_FIELDS = ("status", "claimed_by", "claimed_at", "completed_at", "is_blocked", "blocked_reason")
@@ -25,6 +25,14 @@ class Op:
     fields: tuple[str, ...]  # what undo restores
     refused: str = "not applicable"  # why a False result happened, for the message
     applies: Callable[[Issue], bool] = lambda issue: True  # cheap pre-check on the row the user saw
+    reason: Callable[[Issue, int | None], str | None] | None = None  # a sharper "why not" than `refused`
+
+    def why_not(self, issue: Issue, now_ns: int | None = None) -> str | None:
+        """Why this cannot apply to `issue` as the user saw it (None: as far as the row shows, it can).
+        With `now_ns`, time-dependent rules (a claim not stale yet) are checked too."""
+        if self.reason is not None:
+            return self.reason(issue, now_ns)
+        return None if self.applies(issue) else self.refused
 
 
 @dataclass
@@ -34,7 +42,7 @@ class UndoStep:
     kind: str  # "restore" | "delete" (undo a create) | "recreate" (undo a delete)
     values: dict = field(default_factory=dict)
     expect_updated_at: str | None = None
-    export: dict | None = None
+    deleted: DeletedIssue | None = None  # what a delete removed (row + history), for "recreate"
     seen_updated_at: str | None = None  # the row's updated_at the action started from
 
 
@@ -57,8 +65,8 @@ class OpResult:
         parts = []
         if self.done:
             parts.append(f"{verb} {_numbers(self.done)}")
-        for issue, why in self.refused:
-            parts.append(f"#{issue.number}: {why}")
+        if self.refused:
+            parts.append(refusals_text(self.refused))
         for issue, exc in self.conflicts:
             fresh = exc.issue
             detail = f" (now {fresh.status_text}{', claimed by ' + fresh.claimed_by if fresh and fresh.claimed_by else ''})" if fresh else " (deleted)"
@@ -73,9 +81,26 @@ class OpResult:
         return "; ".join(parts) or "nothing to do", severity
 
 
-def _numbers(issues: list[Issue]) -> str:
+def _numbers(issues: list[Issue], first: int = 8) -> str:
     nums = [f"#{i.number}" for i in issues]
-    return ", ".join(nums[:8]) + (f" and {len(nums) - 8} more" if len(nums) > 8 else "")
+    return ", ".join(nums[:first]) + (f" and {len(nums) - first} more" if len(nums) > first else "")
+
+
+def refusals_text(refused: list[tuple[Issue, str]]) -> str:
+    """`#3, #5: not claimed; #7: already done` — the issues grouped by why."""
+    by_reason: dict[str, list[Issue]] = {}
+    for issue, why in refused:
+        by_reason.setdefault(why, []).append(issue)
+    return "; ".join(f"{_numbers(issues)}: {why}" for why, issues in by_reason.items())
+
+
+def describe(targets: list[Issue], title_limit: int = 60) -> str:
+    """What a question names: `#3 Fix the build`, or `5 marked issues (#3, #5, #8, #9 and 1 more)`."""
+    from .text import visible
+
+    if len(targets) == 1:
+        return f"#{targets[0].number} {visible(targets[0].title, limit=title_limit)}"
+    return f"{len(targets)} marked issues ({_numbers(targets, first=4)})"
 
 
 def snapshot_fields(issue: Issue, fields: tuple[str, ...]) -> dict:
@@ -94,8 +119,9 @@ def apply_op(store: Store, op: Op, targets: list[Issue], label: str) -> OpResult
     result = OpResult()
     steps = []
     for seen in targets:
-        if not op.applies(seen):
-            result.refused.append((seen, op.refused))
+        why = op.why_not(seen)
+        if why:
+            result.refused.append((seen, why))
             continue
         try:
             ok = op.run(store, seen)
@@ -173,13 +199,34 @@ def reopen() -> Op:
             return s.reopen_issue(i.id, expect_updated_at=i.updated_at)
         return s.unclaim_issue(i.id, expect_updated_at=i.updated_at)
     return Op("reopened", run, STATE_FIELDS, "only in-progress or done issues can be reopened",
-              lambda i: i.status in (Status.IN_PROGRESS, Status.DONE))
+              lambda i: i.status in (Status.IN_PROGRESS, Status.DONE), _reopen_reason)
+
+
+def _reopen_reason(issue: Issue, _now_ns: int | None) -> str | None:
+    if issue.status in (Status.IN_PROGRESS, Status.DONE):
+        return None
+    if issue.status == Status.OPEN:
+        return "already open (o unclaims in-progress issues and reopens done ones)"
+    return "only in-progress or done issues can be reopened"
 
 
 def release() -> Op:
     return Op("released the stale claim of", lambda s, i: s.release_claim(i.id, expect_updated_at=i.updated_at),
-              STATE_FIELDS, "the claim is not stale (less than 15 minutes old)",
-              lambda i: i.status == Status.IN_PROGRESS)
+              STATE_FIELDS, f"the claim is not stale (less than {CLAIM_MINUTES} minutes old)",
+              lambda i: i.status == Status.IN_PROGRESS, _release_reason)
+
+
+def _release_reason(issue: Issue, now_ns: int | None) -> str | None:
+    """`x` applies to a stale claim: say which rule stops it (not claimed at all, or claimed too recently)."""
+    if issue.status == Status.DONE:
+        return "done, not claimed (nothing to release)"
+    if issue.status != Status.IN_PROGRESS:
+        return "not claimed (nothing to release)"
+    at = timestamps.parse_ns(issue.claimed_at) if issue.claimed_by else None
+    if now_ns is not None and at is not None and now_ns - at < CLAIM_MINUTES * 60 * 1_000_000_000:
+        minutes = max(0, (now_ns - at) // 60_000_000_000)
+        return f"the claim is not stale yet (claimed {minutes} min ago; stale after {CLAIM_MINUTES} min)"
+    return None
 
 
 def edit(title: str, description: str) -> Op:
@@ -193,26 +240,38 @@ def edit_description(description: str) -> Op:
 
 
 def delete(store: Store, targets: list[Issue]) -> OpResult:
-    """Delete; undo recreates each row from its export (id, number and timestamps kept)."""
+    """Delete; undo puts each row back with its whole history, exactly as stored."""
     result = OpResult()
     steps = []
-    now = store._now()
     for seen in targets:
         try:
-            ok = store.delete_issue(seen.id, expect_updated_at=seen.updated_at)
+            deleted = store.delete_issue_keeping(seen.id, expect_updated_at=seen.updated_at)
         except ConflictError as exc:
             result.conflicts.append((seen, exc))
             continue
         except StoreError as exc:
             result.errors.append((seen, exc))
             continue
-        if ok:
+        if deleted is not None:
             result.done.append(seen)
-            steps.append(UndoStep(seen.id, seen.number, "recreate", export=issue_to_export(seen, now, NEWER_COLUMNS)))
+            steps.append(UndoStep(seen.id, seen.number, "recreate", deleted=deleted))
         else:
             result.refused.append((seen, "already deleted"))
     if steps:
         result.undo = UndoEntry("delete", steps)
+    return result
+
+
+def release_all_stale(store: Store) -> OpResult:
+    """Release every stale claim in one transaction, as one undo step (undo gives each claim back)."""
+    before = store.release_stale()
+    written = getattr(store, "last_written_at", None)
+    written_for = getattr(store, "written_at_for", None)  # several files: each wrote its own updated_at
+    result = OpResult(done=list(before))
+    steps = [UndoStep(i.id, i.number, "restore", snapshot_fields(i, STATE_FIELDS),
+                      written_for(i) if written_for else written, seen_updated_at=i.updated_at) for i in before]
+    if steps:
+        result.undo = UndoEntry(f"release of {len(steps)} stale claim{'s' if len(steps) != 1 else ''}", steps)
     return result
 
 
@@ -221,8 +280,6 @@ def undo(store: Store, entry: UndoEntry, stack: list[UndoEntry] | None = None) -
 
     Earlier entries in `stack` that expected the state this undo restores are moved onto the undo's own
     write, so `z z z` on one issue walks back step by step instead of tripping on its own guard."""
-    import json
-
     result = OpResult()
     for step in entry.steps:
         issue = store.get_issue_by_id(step.issue_id)
@@ -241,7 +298,7 @@ def undo(store: Store, entry: UndoEntry, stack: list[UndoEntry] | None = None) -
                 if issue is not None:
                     result.refused.append((issue, "exists again"))
                     continue
-                store.import_json(json.dumps([step.export]))
+                store.undelete_issue(step.deleted)
         except ConflictError as exc:
             result.conflicts.append((issue or _stub(step), exc))
             continue

@@ -229,8 +229,9 @@ class PgConnection:
             except UnicodeEncodeError as exc:
                 raise self._error(exc) from None
 
-    def _transact(self, body: Callable[[psycopg.Connection], object]) -> object:
-        """Run `body(conn)` in one transaction; retried (from the start) on conflicts and lost connections."""
+    def _transact(self, body: Callable[[psycopg.Connection], object], atomic: bool = True) -> object:
+        """Run `body(conn)` in one transaction; retried (from the start) on conflicts and lost connections.
+        `atomic=False`: `body` is a single statement (its own transaction), saving the BEGIN/COMMIT trips."""
         if self.info.read_only:
             raise ReadOnlyError(f"{self.path} is open read-only ({self.info.read_only_reason}); nothing was written")
         delay = 0.005
@@ -238,6 +239,8 @@ class PgConnection:
             for attempt in range(RETRIES):
                 try:
                     conn = self._alive(self.wconn, write=True)
+                    if not atomic:
+                        return body(conn)
                     with conn.transaction():
                         return body(conn)
                 except (pgerr.SerializationFailure, pgerr.DeadlockDetected) as exc:

@@ -17,7 +17,7 @@ from ..errors import ConflictError, ValidationError
 from ..issues import (CLAIM_MINUTES, VIEWS, issue_reader, like_pattern, validate_agent,
                       validate_description, validate_title)
 from ..models import Counts, Issue, IssueType, Priority, Status
-from .connection import ns_to_dt
+from .connection import dt_to_ns, ns_to_dt
 from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL
 
 BASE_SELECT = ("id, number, title, description, status, priority, issue_type, agent, is_blocked, blocked_reason, "
@@ -38,6 +38,24 @@ _ORDERS = {
     "all": [("number", "ASC")],
 }
 _FLIP = {"ASC": "DESC", "DESC": "ASC", "ASC NULLS FIRST": "DESC NULLS LAST"}
+
+
+_SERVER_ISSUE_COLS = ("change_seq", "change_xid")  # stamped by the server on every write
+_SERVER_EVENT_COLS = ("ord",)  # GENERATED ALWAYS: a re-inserted history gets new ones, in the same order
+
+
+def _raw(conn, sql: str, params, skip: tuple[str, ...], many: bool = False):
+    """(columns, row or rows) exactly as stored, without the columns the server writes itself."""
+    cur = conn.execute(sql, params)
+    names = [d.name for d in cur.description]
+    keep = [i for i, n in enumerate(names) if n not in skip]
+    rows = [tuple(r[i] for i in keep) for r in cur.fetchall()]
+    return tuple(names[i] for i in keep), (tuple(rows) if many else rows[0])
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})")
 
 
 def _order_sql(order, flip: bool = False) -> str:
@@ -105,16 +123,26 @@ class PgIssueOps:
                            (issue_id,))
         return rows[0] if rows else None
 
-    def _guarded(self, conn, issue_id: str, expect_updated_at: str | None, nothing: str) -> Issue | None:
-        """The row, locked for this transaction, checked against the `updated_at` the caller saw."""
-        issue = self._get(conn, issue_id, lock=True)
+    def _guarded(self, conn, issue_id: str, expect_updated_at: str | None, nothing: str, with_now: bool = False):
+        """The row, locked for this transaction, checked against the `updated_at` the caller saw
+        (with `with_now`: (row, the transaction's now as crate text), read in the same round trip)."""
+        rows = self._fetch(conn, f"SELECT {self._select}, coalesce(%s::timestamptz, now()) AS tx_now FROM issues "
+                           "WHERE id = %s FOR UPDATE", (self._clock_dt(), issue_id))
+        issue = rows[0] if rows else None
+        now = None
+        if issue is not None:
+            tx_now = issue.extra.pop("tx_now")
+            now = timestamps.format_ns(self._clock() if self._clock is not None else dt_to_ns(tx_now))
+        elif with_now:
+            now = self._tx_now(conn)[1]
+        result = (issue, now) if with_now else issue
         if issue is None:
             if expect_updated_at is not None:
                 raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
-            return None
+            return result
         if expect_updated_at is not None and issue.updated_at != expect_updated_at:
             raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)
-        return issue
+        return result
 
     # -- CRUD ------------------------------------------------------------------------------------
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
@@ -165,10 +193,9 @@ class PgIssueOps:
                 event: Callable[[Issue, dict], Iterable[tuple[str, object, object]]],
                 expect_updated_at: str | None, actor: str | None) -> bool:
         def body(conn):
-            issue = self._guarded(conn, issue_id, expect_updated_at, "nothing was written")
+            issue, now = self._guarded(conn, issue_id, expect_updated_at, "nothing was written", with_now=True)
             if issue is None or not allowed(issue):
                 return False
-            _, now = self._tx_now(conn)
             fields = changes(issue, now)
             events = list(event(issue, fields))
             self.last_written_at = now if events else issue.updated_at
@@ -176,9 +203,10 @@ class PgIssueOps:
                 return True
             fields["updated_at"] = now
             sets, params = set_clause(fields)
-            conn.execute(f"UPDATE issues SET {sets} WHERE id = %s", (*params, issue_id))
-            for event_type, old, new in events:
-                self._event(conn, issue_id, self._actor(actor), event_type, old, new, now)
+            with conn.pipeline():  # the update and its events in one round trip
+                conn.execute(f"UPDATE issues SET {sets} WHERE id = %s", (*params, issue_id))
+                for event_type, old, new in events:
+                    self._event(conn, issue_id, self._actor(actor), event_type, old, new, now)
             return True
 
         return self._transact(body)
@@ -191,6 +219,34 @@ class PgIssueOps:
             return conn.execute("DELETE FROM issues WHERE id = %s", (issue_id,)).rowcount > 0
 
         return self._transact(body)
+
+    def delete_issue_keeping(self, issue_id: str, *, expect_updated_at: str | None = None) -> neutral.DeletedIssue | None:
+        """As on SQLite: delete with the history, and return every stored value (undo puts them back)."""
+        def body(conn):
+            if self._guarded(conn, issue_id, expect_updated_at, "nothing was deleted") is None:
+                return None
+            columns, row = _raw(conn, "SELECT * FROM issues WHERE id = %s", (issue_id,), _SERVER_ISSUE_COLS)
+            event_columns, events = _raw(conn, "SELECT * FROM issue_events WHERE issue_id = %s "
+                                         "ORDER BY created_at_text, ord", (issue_id,), _SERVER_EVENT_COLS, many=True)
+            conn.execute("DELETE FROM issue_events WHERE issue_id = %s", (issue_id,))
+            conn.execute("DELETE FROM issues WHERE id = %s", (issue_id,))
+            return neutral.DeletedIssue(issue_id, row[columns.index("number")], columns, row, event_columns, events)
+
+        return self._transact(body)
+
+    def undelete_issue(self, deleted: neutral.DeletedIssue, *, actor: str | None = None) -> None:
+        def body(conn):
+            taken = conn.execute("SELECT id FROM issues WHERE id = %s OR number = %s",
+                                 (deleted.issue_id, deleted.number)).fetchone()
+            if taken is not None:
+                raise ConflictError(f"#{deleted.number} exists again; nothing was restored", self._get(conn, taken[0]))
+            conn.execute(_insert_sql("issues", deleted.columns), deleted.row)
+            if deleted.events:
+                conn.cursor().executemany(_insert_sql("issue_events", deleted.event_columns), list(deleted.events))
+            _dt, now = self._tx_now(conn)
+            self._event(conn, deleted.issue_id, self._actor(actor), "restored", None, None, now)
+
+        self._transact(body)
 
     # -- claims and leases (server clock) ----------------------------------------------------------
     def _live_claim(self, issue_id: str, minutes: float) -> bool:
@@ -218,25 +274,30 @@ class PgIssueOps:
             expect_updated_at=expect_updated_at, actor=actor)
 
     def claim_next(self, run_id: str, agent: str | None = None, *, actor: str | None = None) -> Issue | None:
-        """Atomically claim the next ready issue in the crate's order (None when none is ready)."""
+        """Atomically claim the next ready issue in the crate's order (None when none is ready).
+
+        One statement (its own transaction): pick with FOR UPDATE SKIP LOCKED, claim, record the event."""
         where, params = self._ready_where(agent, None, None)
-
-        def body(conn):
-            dt, now = self._tx_now(conn)
-            row = conn.execute(
-                f"SELECT id, claimed_by FROM issues WHERE {where} ORDER BY {_order_sql(_ORDERS['ready'])} "
-                "LIMIT 1 FOR UPDATE SKIP LOCKED", params).fetchone()
-            if row is None:
-                return None
-            issue_id, previous = row
-            conn.execute("UPDATE issues SET status = 'in_progress', claimed_by = %s, claimed_at = %s, "
-                         "claimed_at_text = %s, updated_at = %s, updated_at_text = %s WHERE id = %s",
-                         (run_id, dt, now, dt, now, issue_id))
-            self._event(conn, issue_id, actor or run_id, "claimed", previous or None, run_id, now)
-            self.last_written_at = now
-            return self._get(conn, issue_id)
-
-        return self._transact(body)
+        clock = self._clock_dt()
+        text = timestamps.format_ns(self._clock()) if self._clock is not None else None
+        cols = self._select
+        sql = (f"WITH t AS (SELECT coalesce(%s::timestamptz, now()) AS ts), "
+               f"n AS (SELECT t.ts, coalesce(%s::text, tui_rfc3339(t.ts)) AS txt FROM t), "
+               f"next AS (SELECT id, claimed_by FROM issues WHERE {where} ORDER BY {_order_sql(_ORDERS['ready'])} "
+               f"LIMIT 1 FOR UPDATE SKIP LOCKED), "
+               f"upd AS (UPDATE issues SET status = 'in_progress', claimed_by = %s, claimed_at = n.ts, "
+               f"claimed_at_text = n.txt, updated_at = n.ts, updated_at_text = n.txt FROM next, n "
+               f"WHERE issues.id = next.id RETURNING issues.*, next.claimed_by AS previous), "
+               f"ev AS (INSERT INTO issue_events (id, issue_id, actor, event_type, old_value, new_value, created_at, "
+               f"created_at_text) SELECT gen_random_uuid()::text, id, %s, 'claimed', nullif(previous, ''), %s, "
+               f"claimed_at, claimed_at_text FROM upd) "
+               f"SELECT {cols} FROM upd")
+        args = (clock, text, *params, run_id, actor or run_id, run_id)
+        rows = self._transact(lambda conn: self._fetch(conn, sql, args), atomic=False)
+        if not rows:
+            return None
+        self.last_written_at = rows[0].updated_at
+        return rows[0]
 
     def heartbeat(self, issue_id: str, run_id: str) -> bool:
         """Extend the lease of a claim held by `run_id` (claimed_at = now). False if another run holds it."""
@@ -265,6 +326,23 @@ class PgIssueOps:
             for issue_id, old in rows:
                 self._event(conn, issue_id, self._actor(actor), "released", old, None, now)
             return len(rows)
+
+        return self._transact(body)
+
+    def release_stale(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> list[Issue]:
+        """As on SQLite: release every stale claim in one transaction; the issues as they were before."""
+        def body(conn):
+            dt, now = self._tx_now(conn)
+            stale = self._fetch(conn, f"SELECT {self._select} FROM issues WHERE status = 'in_progress' AND "
+                                "(claimed_at IS NULL OR claimed_at < %s - make_interval(secs => %s)) "
+                                "ORDER BY number FOR UPDATE SKIP LOCKED", (dt, minutes * 60))
+            for issue in stale:
+                conn.execute("UPDATE issues SET status = 'open', claimed_by = NULL, claimed_at = NULL, "
+                             "claimed_at_text = NULL, updated_at = %s, updated_at_text = %s WHERE id = %s",
+                             (dt, now, issue.id))
+                self._event(conn, issue.id, self._actor(actor), "released", issue.claimed_by, None, now)
+            self.last_written_at = now
+            return stale
 
         return self._transact(body)
 
@@ -376,3 +454,6 @@ class PgIssueOps:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
         return c
+
+    def distrust_counts(self) -> None:
+        """Counts on PostgreSQL are always read from the table (nothing cached to distrust)."""

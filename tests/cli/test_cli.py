@@ -6,7 +6,6 @@ Everything runs `tui.cli.main(argv)` in-process (capsys), except one test that r
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,6 +23,8 @@ from store.export import issue_to_export
 from tui import cli
 from tui.cli import main, safe_terminal_text
 
+from .cli_helpers import folder_state, run
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
@@ -33,16 +34,6 @@ def copy_fixture(tmp_path: Path, name: str) -> Path:
     shutil.copyfile(FIXTURES / name, dst)
     return dst
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    """sha256 of every file in the folder: detects changed bytes and new files (-wal, -journal, ...)."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def db_rows(path: Path) -> tuple[int, int, int]:

@@ -11,7 +11,7 @@ CLI in a child process without CAP_DAC_OVERRIDE (setpriv), where the folder's 05
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -24,16 +24,14 @@ import pytest
 from store import Store
 from tui.app import IssuesApp
 
+from .cli_helpers import folder_state
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 READS = (["list"], ["list", "--json"], ["ready"], ["ready", "--json", "-n", "5"], ["export", "-o", "-"],
          ["export", "-o", "-", "--include-completed"])
 NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
           "--inh-caps", "-dac_override,-dac_read_search", "--"]
-
-
-def folder_state(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def crate_copy(folder: Path, name: str = "crate.db") -> Path:
@@ -94,6 +92,19 @@ def test_read_commands_leave_a_crate_file_byte_for_byte(tmp_path, argv):
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'tui%'").fetchall()
     finally:
         conn.close()
+
+
+def test_ready_on_a_read_only_crate_file_is_the_same_queue(tmp_path):
+    """Without the store's partial indexes (read-only open of a crate file) the queue is the same, in order."""
+    path = crate_copy(tmp_path / "f")
+    plain = cli("ready", "--json", "-n", "1000", "--db", str(path))
+    assert plain.returncode == 0
+    Store.open(path, create=False).close()  # now with the store's indexes
+    indexed = cli("ready", "--json", "-n", "1000", "--db", str(path))
+    assert json.loads(plain.stdout) == json.loads(indexed.stdout) and len(json.loads(plain.stdout)) > 5
+    ready_jsonl = [json.loads(line)["number"] for line in (FIXTURES / "crate-v5-small.ready.jsonl").read_text().splitlines()
+                   if line.strip()]
+    assert [i["number"] for i in json.loads(plain.stdout)] == ready_jsonl
 
 
 def test_writing_command_still_sets_wal_and_store_objects(tmp_path):
@@ -159,9 +170,16 @@ def test_reads_answer_while_another_process_holds_the_write_lock(tmp_path, mode)
         with Store.open(path, create=False) as st:  # the read-write open does not wait for the lock either
             assert len(st.list_issues()) == 29 and st.counts().total == 29
             assert st._setup_pending == (mode == "rollback")  # WAL + objects deferred to the first write
+            pending = Store.open(path, create=False)
         assert holder.holding()
     finally:
         holder.release()
+    try:
+        pending._setup_tried = 0.0
+        pending.change_token()  # the reload after the lock is gone finishes the setup, without a write
+        assert not pending._setup_pending and pending.info.journal_mode == "wal" and pending._has_counts
+    finally:
+        pending.close()
     with Store.open(path, create=False) as st:
         st.create_issue("after the lock")
         assert st.info.journal_mode == "wal" and st._has_store_indexes and st._has_counts
@@ -182,3 +200,50 @@ async def test_dashboard_started_during_the_lock_shows_data(tmp_path):
             assert holder.holding()
     finally:
         holder.release()
+
+
+def test_hot_journal_is_not_read_around(tmp_path):
+    """A writer killed mid-transaction leaves a hot -journal: a read-only open must not read the half-written
+    main file (immutable would); it says so in one line and changes nothing. A read-write open recovers it."""
+    import signal
+    path = crate_copy(tmp_path / "f")
+    code = ("import sqlite3, sys\n"
+            f"c = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+            "c.execute('PRAGMA cache_size = 1')\n"
+            "c.execute('BEGIN')\n"
+            "c.execute(\"UPDATE issues SET description = randomblob(3000)\")\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert (path.parent / "crate.db-journal").stat().st_size > 0
+    before = folder_state(path.parent)
+    r = cli("list", "--db", str(path))
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "unfinished write" in r.stderr, r
+    assert folder_state(path.parent) == before
+    with Store.open(path, create=False) as st:  # read-write: SQLite rolls the journal back
+        assert all(i.description is None or isinstance(i.description, str) for i in st.list_issues())
+        assert len(st.list_issues()) == 29
+
+
+@pytest.mark.parametrize("mode", ["wal", "rollback"])
+def test_read_write_open_in_a_read_only_folder_falls_back_to_read_only(tmp_path, mode):
+    """What the dashboard does (Store.open asked for read-write) when the folder cannot take a -wal/-shm."""
+    folder = tmp_path / "ro"
+    path = wal_file(folder) if mode == "wal" else crate_copy(folder)
+    before = folder_state(folder)
+    code = ("from store import Store\n"
+            f"st = Store.open({str(path)!r}, create=False)\n"
+            "print(st.read_only, st.counts().total, len(st.ready_queue()), '|', st.info.read_only_reason)\n")
+    folder.chmod(0o555)
+    try:
+        r = subprocess.run([*NO_DAC, sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=str(ROOT))
+    finally:
+        folder.chmod(0o755)
+    assert r.returncode == 0, r.stderr
+    head, reason = r.stdout.split("|")
+    assert head.split() == ["True", "29", "14"] and "folder is not writable" in reason
+    assert folder_state(folder) == before

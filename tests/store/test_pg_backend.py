@@ -186,3 +186,23 @@ def test_display_never_shows_the_password():
     assert display("host=/run/pg password='a b' dbname=x") == "host=/run/pg dbname=x"
     target = "postgresql://al:s3cr%40t@db/x"
     assert "s3cr" not in scrub('error near "s3cr@t" and s3cr%40t', target)
+
+
+@pytest.mark.parametrize("us", [0, 123_000, 123_456, 1_000, 999_999, 500_000])
+def test_server_renders_timestamps_like_the_crate(pg_url, us):
+    """The trigger's text for a native value equals the store's own rendering (AutoSi: 0/3/6 digits)."""
+    from store.postgres.connection import ns_to_dt
+    from store.timestamps import format_ns
+    ns = 1_795_694_400 * 10**9 + us * 1000
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT tui_rfc3339(%s)", (ns_to_dt(ns),)).fetchone()[0] == format_ns(ns)
+
+
+def test_claim_next_with_a_frozen_clock_keeps_nanoseconds(pg_url):
+    from storetest_helpers import T0, Clock
+    clock = Clock(T0 + 123_456_789)
+    with open_store(pg_url, clock=clock) as st:
+        st.create_issue("a")
+        got = st.claim_next("r")
+        assert got.claimed_at == got.updated_at == "2026-11-26T12:00:00.123456789+00:00"
+        assert [e.created_at for e in st.issue_events(got.id)][-1] == got.claimed_at

@@ -648,7 +648,7 @@ def test_export_writes_crate_defaults_for_unknown_values(store, clock, tmp_path)
     out = {r["number"]: r for r in json.loads(store.export_json())}
     assert (out[a.number]["status"], out[a.number]["priority"], out[a.number]["issue_type"]) == ("open", "medium", "task")
     assert (out[b.number]["issue_type"], out[b.number]["is_blocked"], out[b.number]["description"],
-            out[b.number]["claimed_by"]) == ("task", False, None, None)
+            out[b.number]["claimed_by"]) == ("task", False, "", "")  # what is stored ('' as "", compat.md 6)
     assert out[c.number]["claimed_at"] == "2025-12-20T16:59:41Z"
     # and the export imports back into a new DB
     with Store.open(tmp_path / "back.db") as s2:

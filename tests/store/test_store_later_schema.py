@@ -61,6 +61,12 @@ def test_every_later_version_opens_unaltered(tmp_path, version):
     conn.close()
     assert ("tui_idx_auto" in extra) == (version >= 11)
     assert ("tui_idx_directive" in extra) == (version >= 6)
+    from store import schema_check  # the column indexes are the ones the schema check trusts, by content
+    conn = sqlite3.connect(str(p))
+    report = schema_check.check(conn)
+    conn.close()
+    assert report.trusted and {n for n in report.present if n in ("tui_idx_auto", "tui_idx_directive")} == {
+        n for n in extra if n in ("tui_idx_auto", "tui_idx_directive")}
 
 
 @pytest.mark.parametrize("version", LATER_VERSIONS)
@@ -293,18 +299,18 @@ def test_release_stale_on_v11_file_one_event_each(tmp_path):
         s.claim_issue(fresh.id, "run-fresh")
         clock.advance(minutes=5)
         # now: old claimed 80 min ago, mid 30, fresh 5
-        assert s.release_stale() == 1  # default 60 minutes
+        assert len(s.release_stale(60)) == 1  # the autopilot's default minutes
         got = s.get_issue_by_id(old.id)
         assert (got.status, got.claimed_by, got.claimed_at) == ("open", None, None)
         assert (got.directive_id, got.auto_created) == ("d-001", True)  # newer columns untouched
         released = [e for e in s.issue_events(old.id) if e.event_type == "released"]
         assert [(e.old_value, e.new_value, e.actor) for e in released] == [("run-old", None, "tester")]
-        assert s.release_stale(minutes=20) == 1
+        assert len(s.release_stale(minutes=20)) == 1
         assert s.get_issue_by_id(mid.id).status == "open"
         assert s.get_issue_by_id(fresh.id).status == "in_progress"
-        assert s.release_stale(minutes=60) == 0
+        assert s.release_stale(minutes=60) == []
         assert [e.event_type for e in s.issue_events(mid.id)].count("released") == 1
-        assert s.release_stale(minutes=0) == 1
+        assert s.release_stale_claims(minutes=0) == 1
         for bad in (-1, "soon", float("nan")):
             with pytest.raises(ValidationError):
                 s.release_stale(minutes=bad)
@@ -319,5 +325,5 @@ def test_release_stale_same_day_claim_compares_instants(tmp_path):
                      claimed_at="2026-11-26T10:00:00.123456789+00:00")  # 2 h before the clock's noon
         insert_issue(p, 2, "space form", status="in_progress", claimed_by="run-2", claimed_at="2026-11-26 11:30:00")
         insert_issue(p, 3, "unparseable", status="in_progress", claimed_by="run-3", claimed_at="yesterday")
-        assert s.release_stale(minutes=60) == 2  # #1 (2 h) and #3 (no instant); #2 is 30 min old
+        assert [i.number for i in s.release_stale(minutes=60)] == [1, 3]  # #1: 2 h, #3: no instant; #2: 30 min
         assert {i.number for i in s.list_view("in_progress")} == {2}

@@ -7,6 +7,7 @@ what each pane, dialog, toast and the palette shows, and that markup-looking tex
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from textual.widgets import Input, Static, TextArea
 
@@ -17,7 +18,8 @@ from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
 from .trust_helpers import (settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
-                            copy_fixture, escape_sequences, plant_hostile, strip_sequences)
+                            copy_fixture, escape_sequences, plant_hostile, strip_sequences,
+                            plant_hostile_types, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
 
 WIDE = (220, 50)
 
@@ -67,6 +69,59 @@ def test_pty_no_byte_of_a_planted_escape_reaches_the_terminal(tmp_path):
     assert "[@click=app.quit]" in plain and "[/]" in plain
     assert "BAD_UTF8" in plain, "the row holding invalid UTF-8 must still be listed"
     assert "Could not decode" not in plain
+
+
+def _issue_rows(db) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT id, status, priority, is_blocked, claimed_by, agent, title FROM issues "
+                            "ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_pty_wrong_typed_values_never_reach_the_terminal_nor_type_keys(tmp_path):
+    """ESC]52 (clipboard), ESC]2;…ESC[21t (set the title, then ask the terminal to type it back) and ESC[2J
+    planted in INTEGER/REAL columns (issues.number, sessions.pid, budgets, counts): every byte the app writes
+    is scanned, and the fake terminal answers any title report, as xterm does, by typing the title ("cy"
+    would complete the selected issue). No such request may reach it, no key may be typed for the data."""
+    db = copy_fixture(tmp_path)
+    plant_hostile_types(db)
+    before = _issue_rows(db)
+    app = PtyApp(db, cols=200, rows=50, answer_title_reports=True)
+    try:
+        assert app.wait_for_text(SHOWN_NUM_TITLE[:5]), "the hostile number never showed:\n" + strip_sequences(app.text())[-3000:]
+        # Walk over every row with a hostile number, open the detail full screen, the dialogs that name the issue
+        # (confirm, block prompt, edit form), the palette (names the selected issue), and back.
+        keys = ["j", "j", "j", "j", "j", "k", "k", "k", "\r", "\x1b", "f", "f",
+                "c", "n", "b", "\x1b", "e", "\x1b", "\x10", "\x1b", "?", "\x1b",
+                "A", "j", "j", "j", "I", "B", "D", "S", "R"]
+        for key in keys:
+            app.send(key, 0.6 if key == "\x1b" else 0.15)
+            assert app.alive(), f"the app exited after {key!r}:\n" + strip_sequences(app.text())[-3000:]
+        time.sleep(0.5)
+        assert app.alive(), "the app exited before q (a typed-back title would quit it)"
+        app.send("q", 0.3)
+        code = app.close()
+    finally:
+        if app.alive():
+            app.proc.kill()
+            app.close()
+    assert code == 0, f"exit status {code}"
+    text = app.text()
+    plain = strip_sequences(text)
+    assert "Traceback" not in plain, plain[-3000:]
+    assert app.reports_answered == 0, "a title report request from the data reached the terminal"
+    leaked = [s for s in escape_sequences(text) if any(m in s for m in MARKERS + ("blob pwned", "cy pwned"))]
+    assert not leaked, f"planted bytes inside escape sequences: {leaked[:5]!r}"
+    assert "\x1b[2J" not in text, "a planted clear-screen reached the terminal"
+    assert not [s for s in escape_sequences(text) if s.startswith("\x1b]52")], "a clipboard write reached the terminal"
+    assert not c1_controls(text), f"C1 controls reached the terminal: {c1_controls(text)[:10]!r}"
+    assert "\x1b" not in plain, repr(plain[max(plain.find("\x1b") - 80, 0):plain.find("\x1b") + 80])
+    # The values were on screen, made visible; nothing acted on the issues.
+    for shown in (SHOWN_NUM_OSC52, SHOWN_NUM_CLEAR, "⚠X'1B5B324A'", "⚠abc", "⚠many", "⚠inf", "⚠1.5"):
+        assert shown in plain or shown[:6] in plain, f"{shown!r} not shown"
+    assert _issue_rows(db) == before, "data typed no key, so no issue may have changed"
 
 
 # -- pilot: what every pane shows ---------------------------------------------------------------------------

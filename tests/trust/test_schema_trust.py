@@ -90,7 +90,10 @@ def test_trigger_planted_while_open_is_caught_before_the_write(tmp_path):
             st.update_issue(issue.id, title="after the plant")
         assert st.read_only and "wipe" in st.info.read_only_reason
         assert st.get_issue_by_id(issue.id).title == "before the plant"
-    assert _issue_count(path) == 29
+        assert _issue_count(path) == 29
+        _plant(path, "DROP TRIGGER wipe")  # the user removes it: the open store may write again
+        assert st.update_issue(issue.id, title="after the removal")
+        assert not st.read_only and _issue_count(path) == 29
 
 
 @pytest.mark.parametrize("planted, shown", [

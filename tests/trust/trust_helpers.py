@@ -159,7 +159,14 @@ APP_CODE = ("import sys; from tui.app import IssuesApp; "
 class PtyApp:
     """`python -c APP_CODE path` with a pty as its terminal; a thread collects every byte it writes."""
 
-    def __init__(self, db: Path, cols: int = 200, rows: int = 50, read_only: bool = False) -> None:
+    def __init__(self, db: Path, cols: int = 200, rows: int = 50, read_only: bool = False,
+                 answer_title_reports: bool = False) -> None:
+        """`answer_title_reports`: behave like a terminal that answers `ESC[21t` (report the window title) by
+        typing `ESC]l<title>ESC\\` back, so a leaked request would turn the title into key presses."""
+        self.answer_title_reports = answer_title_reports
+        self.reports_answered = 0
+        self._title = b""
+        self._scanned = 0
         import fcntl
         import struct
         import subprocess
@@ -193,6 +200,23 @@ class PtyApp:
                 return
             with self._lock:
                 self.raw += chunk
+                if self.answer_title_reports:
+                    self._answer()
+
+    def _answer(self) -> None:
+        """Answer each `ESC[21t` that ended in the bytes just read (called with the lock held)."""
+        start = max(self._scanned - 4096, 0)
+        recent = bytes(self.raw[start:])
+        for m in re.finditer(rb"\x1b\][02];([^\x07\x1b]*)(?:\x07|\x1b\\)|\x1b\[21t", recent):
+            if m.group(1) is not None:
+                self._title = m.group(1)
+            elif start + m.end() > self._scanned:
+                self.reports_answered += 1
+                try:
+                    os.write(self.master, b"\x1b]l" + self._title + b"\x1b\\")
+                except OSError:
+                    pass
+        self._scanned = len(self.raw)
 
     def output(self) -> bytes:
         with self._lock:

@@ -324,7 +324,9 @@ async def test_reopen_refused_on_open_issue(small_db):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
         await select(pilot, 3)
-        await press_write(pilot, "o")
+        await pilot.press("o")  # refused at once, from the row on screen: nothing is queued
+        await wait_for(pilot, lambda: any(s == "warning" and "#3" in m for m, s in app.notes), what="why")
+        assert app.writes_done == 0
     assert db_row(small_db, 3)["status"] == "open"
     assert all_events(small_db) == 0
     assert any(s == "warning" and "#3" in m for m, s in app.notes)
@@ -353,7 +355,9 @@ async def test_release_refused_on_fresh_claim(small_db):
         await started(pilot)
         await view(pilot, "I", "in_progress")
         await select(pilot, 3)
-        await press_write(pilot, "x")
+        await pilot.press("x")  # refused at once, from the row on screen: nothing is queued
+        await wait_for(pilot, lambda: any(s == "warning" and "not stale" in m for m, s in app.notes), what="why")
+        assert app.writes_done == 0
     row = db_row(small_db, 3)
     assert row["status"] == "in_progress" and row["claimed_by"] == "run-fresh"
     assert [e[1] for e in db_events(small_db, 3)] == ["claimed"]

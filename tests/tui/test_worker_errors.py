@@ -6,9 +6,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,9 +14,9 @@ import tui.live.sqlite
 from store import Store
 from tui.app import IssuesApp
 from tui.config import Config
+from ptytest_helpers import PtyProcess
 from tuitest_helpers import SIZE, numbers, started, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "bad \x1b]52;c;aGk=\x07 [bold]x[/] \x1b[2J row"
 
 
@@ -115,49 +112,10 @@ sys.exit(run_dashboard(sys.argv[1]))
 """
 
 
-def run_in_pty(code: str, *args: str, timeout: float = 30.0) -> tuple[int, bytes]:
-    import fcntl
-    import struct
-    import termios
-
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = dict(os.environ, TERM="xterm-256color", PYTHONPATH=str(ROOT), HOME=os.environ.get("TMPDIR", "/tmp"))
-    env.pop("TEXTUAL", None)
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdin=slave, stdout=slave, stderr=slave,
-                            env=env, cwd=str(ROOT), start_new_session=True, close_fds=True)
-    os.close(slave)
-    out = bytearray()
-    deadline = time.monotonic() + timeout
-    os.set_blocking(master, False)
-    while time.monotonic() < deadline:
-        try:
-            chunk = os.read(master, 65536)
-            if chunk:
-                out += chunk
-                continue
-        except BlockingIOError:
-            pass
-        except OSError:
-            break
-        if proc.poll() is not None:
-            time.sleep(0.1)
-            try:
-                out += os.read(master, 65536)
-            except OSError:
-                pass
-            break
-        time.sleep(0.05)
-    else:
-        proc.kill()
-    code_ = proc.wait(5)
-    os.close(master)
-    return code_, bytes(out)
-
-
 def test_crash_exits_non_zero_with_one_line_and_no_traceback(small_db, tmp_path):
-    code, out = run_in_pty(CRASH_CODE, str(small_db))
-    text = out.decode("utf-8", "replace")
+    run = PtyProcess(CRASH_CODE, str(small_db), env={"HOME": str(tmp_path)})
+    code = run.close(timeout=30)
+    text = run.text()
     assert code == 1, text[-2000:]
     assert "Traceback" not in text and "handler bug" in text
     after = text.rsplit("\x1b[?1049l", 1)[-1]  # what is left on the terminal after the app's screen closed

@@ -42,7 +42,10 @@ Several sources at once (a multi-repo dashboard): one Source per file or URL, ea
 `group_suffix` (so one source's load does not cancel another's) and `key`; every message and snapshot
 names its source, so each row knows where it came from and where its writes go.
 
-`make_source(target, ...)` picks the backend for a path (or, later, a URL) — the one place to add one.
+`PostgresSource` (postgres.py): LISTEN/NOTIFY on its own connection + change numbers read after every
+notification and reconnect (store/postgres/changes.py), the app's poll as a safety net.
+
+`make_source(target, ...)` picks the backend for a path or a URL — the one place to add one.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ __all__ = ["MIN_RELOAD_S", "Source", "SourceChanged", "SourceLoaded", "SourceMes
 
 
 def make_source(target: str | os.PathLike, **options) -> Source:
-    """The source for `target` (a DB path today). Options: read_only, create, clock, actor, watch,
-    poll_seconds, group_suffix."""
+    """The source for `target`: a SQLite file path, or a PostgreSQL URL / libpq string. Options: read_only,
+    create, clock, actor, watch, poll_seconds, group_suffix."""
+    from store import is_server_target
+    if is_server_target(target):
+        from .postgres import PostgresSource
+        return PostgresSource(str(target), **options)
     return SqliteSource(target, **options)

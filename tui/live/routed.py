@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from store import Issue, StoreError
+from store.issues import DeletedIssue
 
 from ..multi import composite_id, order_key, split_id
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 # Store methods whose first argument is an issue id.
 ROUTED = ("claim_issue", "unclaim_issue", "complete_issue", "reopen_issue", "block_issue", "unblock_issue",
-          "update_issue", "delete_issue", "restore_issue", "release_claim")
+          "update_issue", "delete_issue", "delete_issue_keeping", "restore_issue", "release_claim")
 ROUTED_READS = ("issue_events",)
 SCAN_PAGE = 2000
 
@@ -59,9 +60,15 @@ class RoutedStore:
         return self._store(index, writing), real, index
 
     def _wrap(self, index: int, value):
-        if isinstance(value, Issue):
-            return replace(value, id=composite_id(index, value.id))
+        if isinstance(value, (Issue, DeletedIssue)):  # its id names its file from now on (undo comes back here)
+            return replace(value, **{"id" if isinstance(value, Issue) else "issue_id": composite_id(index, value.id
+                                     if isinstance(value, Issue) else value.issue_id)})
         return value
+
+    def undelete_issue(self, deleted: DeletedIssue, **kwargs) -> None:
+        """Undo of a delete: the row goes back into the file it was deleted from."""
+        store, real, _ = self.route(deleted.issue_id)
+        store.undelete_issue(replace(deleted, issue_id=real), **kwargs)
 
     def __getattr__(self, name: str):
         if name in ROUTED or name in ROUTED_READS:
@@ -121,8 +128,24 @@ class RoutedStore:
         return total
 
     def release_stale_claims(self, *args, **kwargs) -> int:
-        return sum(s.store.release_stale_claims(*args, **kwargs) for s in self.sources
-                   if s.store is not None and not s.store.read_only)
+        return len(self.release_stale(*args, **kwargs))
+
+    def release_stale(self, *args, **kwargs) -> list[Issue]:
+        """Every writable file's stale claims, each file in its own transaction; `written_at_for(issue)` says
+        the `updated_at` each file's release wrote (undo guards each row with its own)."""
+        out: list[Issue] = []
+        self._written: dict[int, str | None] = {}
+        for index, source in enumerate(self.sources):
+            store = source.store
+            if store is None or store.read_only:
+                continue
+            out += [self._wrap(index, i) for i in store.release_stale(*args, **kwargs)]
+            self._written[index] = getattr(store, "last_written_at", None)
+        return out
+
+    def written_at_for(self, issue: Issue) -> str | None:
+        index, _ = split_id(issue.id)
+        return getattr(self, "_written", {}).get(index)
 
     def view_position(self, view: str, cid: str, **filters) -> int | None:
         """The row's position in the merged view: its position in its own file plus, for every other file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
@@ -87,6 +88,9 @@ class Source:
         self._poll_timer = None
         self._last_change_load = 0.0
         self._current_query: Callable[[], Query] = lambda: self.query
+        self._prefetch_thread: threading.Thread | None = None
+        self._prefetched: tuple = (None, None, None)  # (store, snapshot, problem) from `prefetch`
+        self._fresh: Query | None = None  # the query of the prefetched snapshot, until the host wants another
 
     # -- called by the host (UI thread) --------------------------------------------------------------
     def attach(self, host: "App", query: Callable[[], Query] | None = None) -> None:
@@ -94,10 +98,36 @@ class Source:
         self.host = host
         self._current_query = query or (lambda: self.query)
 
+    def prefetch(self, query: Query) -> None:
+        """Start opening the store and loading `query` on a plain thread *now*, before the host's event loop
+        runs: the open and the first snapshot overlap Textual's own start-up (CSS, compose, mount) instead of
+        following it, so the first frame the user sees already holds the data. `start()` picks it up."""
+        def run() -> None:
+            from store import StoreError
+            try:
+                self.store = self._open()
+                defer = getattr(self.store, "defer_first_count_check", None)
+                if defer is not None:
+                    defer()  # verified by `_verify_counts` right after the first screen
+                snapshot = self._load(query, False)
+                self._prefetched = (self.store, snapshot, None)
+            except StoreError as exc:
+                self._prefetched = (None, None, str(exc))
+            except Exception as exc:  # reported like a worker error would be, never lost
+                self._prefetched = (None, None, f"{type(exc).__name__}: {exc}")
+        self._prefetch_thread = threading.Thread(target=run, name=f"{self.kind} prefetch", daemon=True)
+        self._prefetch_thread.start()
+
     def start(self) -> None:
         """Open the store off the UI thread, then watch it (called again after a failed open: retries)."""
         if self._poll_timer is None:
             self._poll_timer = self.host.set_interval(self.poll_seconds, self._poll)
+        if self._prefetch_thread is not None:
+            if self._prefetch_thread.is_alive():
+                self._run(self._prefetch_worker, "open")  # wait for it off the UI thread
+            else:  # already there: applied once the first layout is done (the panes know their sizes)
+                self.host.call_after_refresh(self._prefetch_done)
+            return
         self._run(self._open_worker, "open")
 
     def stop(self) -> None:
@@ -106,6 +136,11 @@ class Source:
     def want(self, query: Query) -> int:
         """Load a snapshot of `query` now (the user asked); returns its generation."""
         self.query = query
+        fresh, self._fresh = self._fresh, None
+        if fresh is not None and fresh == query.with_(selected_id=fresh.selected_id or query.selected_id):
+            # The prefetched snapshot is of this very query (its selected row is the one the list then
+            # highlighted); a change made since is caught by the poll's change token.
+            return self.generation
         return self._request(only_if_changed=False)
 
     def changed(self, reason: str = "watch") -> None:
@@ -184,6 +219,42 @@ class Source:
         self.post(SourceOpened(self))
         if self.watch_enabled:
             self._run(self._watch, "watch")
+
+    def _prefetch_worker(self) -> None:
+        thread = self._prefetch_thread
+        if thread is not None:
+            thread.join()
+        self.host.call_from_thread(self.host.call_after_refresh, self._prefetch_done)
+
+    def _prefetch_done(self) -> None:
+        """On the UI thread: hand over what `prefetch` got — the snapshot first, then SourceOpened."""
+        self._prefetch_thread = None
+        store, snapshot, problem = self._prefetched
+        self._prefetched = (None, None, None)
+        if problem is not None:
+            self.store = None
+            self._problem(problem)
+            return
+        self.store = store
+        self.generation += 1
+        snapshot.source = self.key
+        selected = snapshot.selected.id if snapshot.selected is not None else None
+        self._fresh = snapshot.query.with_(selected_id=snapshot.query.selected_id or selected)
+        self.post(SourceLoaded(self, snapshot, self.generation))
+        self.post(SourceOpened(self))
+        if self.watch_enabled:
+            self._run(self._watch, "watch")
+        self._run(self._verify_counts, "verify", snapshot.counts)
+
+    def _verify_counts(self, shown) -> None:
+        """The first screen used the counts cache unverified: count for real now; if it lied, reload."""
+        from store import StoreError
+        try:
+            true = self.store.counts()
+        except StoreError:
+            return  # the next load reports it
+        if true != shown:
+            self.host.call_from_thread(lambda: self.want(self._current_query()))
 
     def _request(self, *, only_if_changed: bool) -> int:
         self.generation += 1

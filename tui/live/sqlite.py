@@ -55,6 +55,9 @@ class SqliteSource(Source):
             return None
         if not store.file_exists():
             raise StoreError(f"{store.path} was deleted — showing the last data; waiting for it to come back")
+        problem = store.path_problem()  # e.g. its folder made unreadable: say so, keep the last data
+        if problem:
+            raise StoreError(problem)
         if store.file_replaced():
             self.store = store = store.reopen()  # closes the old connection first (its WAL is named after the path)
         return load_snapshot(store, query)

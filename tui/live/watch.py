@@ -13,8 +13,6 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from watchfiles import watch
-
 WATCH_SUFFIXES = ("", "-wal", "-journal")
 
 
@@ -22,9 +20,19 @@ def watched_names(db_path: Path) -> set[str]:
     return {db_path.name + suffix for suffix in WATCH_SUFFIXES}
 
 
+def _exists(path: Path) -> bool:
+    """Path.exists() raises PermissionError when a parent folder is made unreadable: that is "not there"."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def watch_db(db_path: Path, on_change: Callable[[], None], stop: threading.Event,
              debounce_ms: int = 30, step_ms: int = 10) -> None:
     """Block until `stop` is set, calling `on_change()` after each burst of relevant file events."""
+    from watchfiles import watch  # on the watch thread, after the first screen: not on the start-up path
+
     names = watched_names(db_path)
     folder = db_path.parent
 
@@ -32,7 +40,7 @@ def watch_db(db_path: Path, on_change: Callable[[], None], stop: threading.Event
         return Path(path).name in names
 
     while not stop.is_set():
-        if not folder.exists():
+        if not _exists(folder):
             stop.wait(1.0)
             continue
         try:

@@ -16,12 +16,16 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ..widgets.inputs import OrderedInput, OrderedTextArea
+from ..widgets.inputs import OrderedInput, OwnBindingsFirst
 
 from store import IssueType, Priority, ValidationError
 from store.issues import validate_agent, validate_description, validate_title
 
 from ..text import visible
+
+
+class OrderedTextArea(OwnBindingsFirst, TextArea):
+    """A TextArea whose editing keys cannot be overtaken by the letters typed after them (see widgets/inputs)."""
 
 
 def no_blink(screen) -> None:
@@ -103,7 +107,7 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
         with Vertical(id="form"):
             yield Static(Content(self.heading), id="form-heading")
             yield Label("Title")
-            yield OrderedInput(value=visible(init.title), placeholder="what needs doing (max 200 characters)", id="form-title")
+            yield OrderedInput(value=_shown_title(init.title), placeholder="what needs doing (max 200 characters)", id="form-title")
             yield Static("", id="error-title", classes="field-error")
             yield Label("Description (Markdown)")
             yield OrderedTextArea(visible(init.description, multiline=True), id="form-description", soft_wrap=True, show_line_numbers=False)
@@ -138,7 +142,7 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
         agent = self.query_one("#form-agent", Input).value
         # The fields show DB text with its controls made visible; a field left as shown keeps the stored text.
         init = self.initial
-        title = init.title if title == visible(init.title) else title
+        title = init.title if title == _shown_title(init.title) else title
         description = init.description if description == visible(init.description, multiline=True) else description
         agent = init.agent if agent == visible(init.agent) else agent
         checks = (("title", validate_title, title), ("description", validate_description, description),
@@ -168,3 +172,10 @@ class IssueForm(ModalScreen[IssueFormResult | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+TITLE_FIELD_LIMIT = 2_000  # a title the crate let in may be 10 MB; the field shows (and a save keeps) it cut
+
+
+def _shown_title(title: str) -> str:
+    return visible(title, limit=TITLE_FIELD_LIMIT)

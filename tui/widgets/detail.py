@@ -3,6 +3,7 @@ the history from `issue_events`. It renders what it is given; it never queries t
 
 from __future__ import annotations
 
+import re
 import time
 
 from rich.text import Text
@@ -17,7 +18,46 @@ from ..multi import REPO_KEY, split_id
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60
-MARKDOWN_LIMIT = 20_000
+# What one value may cost to draw. Textual's Markdown makes one widget per block (a 2,500-item list in a
+# 10,000-character description took 17-28 s): the first MARKDOWN_BLOCKS blocks (at most MARKDOWN_LIMIT
+# characters) are Markdown, the rest is one plain-text widget (at most PLAIN_LIMIT characters, then a note).
+MARKDOWN_BLOCKS = 30
+MARKDOWN_LIMIT = 8_000
+PLAIN_LIMIT = 200_000
+TITLE_LIMIT = 500  # characters of a title the head shows (the crate validates nothing: 10 MB titles exist)
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+
+
+def markdown_cut(text: str, max_blocks: int | None = None, max_chars: int | None = None) -> int | None:
+    """Where to stop the Markdown part of `text`: the offset of the first line that would start block number
+    `max_blocks + 1` (paragraph, list item, heading, quote, fence, table row), or past `max_chars`; None if
+    all of it is within both limits. Cuts only at line starts, never inside a fenced code block."""
+    max_blocks = MARKDOWN_BLOCKS if max_blocks is None else max_blocks
+    max_chars = MARKDOWN_LIMIT if max_chars is None else max_chars
+    blocks, pos, prev_blank, fence = 0, 0, True, ""
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if fence:
+            if stripped.startswith(fence):
+                fence = ""
+            pos += len(line)
+            continue
+        if not stripped:
+            prev_blank = True
+            pos += len(line)
+            continue
+        starts = prev_blank or bool(_LIST_ITEM.match(line)) or stripped.startswith(("#", ">", "|", "```", "~~~"))
+        if starts:
+            blocks += 1
+            if blocks > max_blocks or pos > max_chars:
+                return pos
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        prev_blank = False
+        pos += len(line)
+        if pos > max_chars * 4 and fence:  # a huge fenced block: cut inside it rather than draw it all
+            return pos
+    return None if pos <= max_chars else max_chars
 
 
 def _local(ts: str | None) -> str:
@@ -74,7 +114,9 @@ def head_text(issue: Issue, now_ns: int, projects: dict[str, str] | None = None,
         t.append("auto", "bold italic magenta")
         t.append(" (filed by an agent itself)", "dim")
     t.append("\n")
-    t.append(visible(issue.title), "bold")
+    t.append(visible(issue.title, limit=TITLE_LIMIT), "bold")
+    if len(issue.title) > TITLE_LIMIT:
+        t.append(f"  (title is {len(issue.title):,} characters; showing the first {TITLE_LIMIT:,})", "dim italic")
     t.append("\n")
     if issue.is_blocked:
         t.append("blocked: ", "dim")
@@ -133,12 +175,17 @@ def history_text(events: list[Event]) -> Text:
     if not events:
         t.append("no events recorded (the crate does not write history; writes through issues-tui do)", "dim")
         return t
+    total = getattr(events, "total", len(events))  # a loader.History window counts what it left out
+    if total > len(events):
+        t.append(f"{total - len(events):,} earlier events not shown (the newest {len(events):,} of {total:,})",
+                 "dim italic")
+        t.append("\n")
     for e in events:
         t.append(_local(e.created_at), "dim")
         t.append("  ")
-        t.append(visible(e.actor or "?"), "cyan")
+        t.append(visible(e.actor or "?", limit=100), "cyan")
         t.append("  ")
-        t.append(visible(e.event_type), "bold")
+        t.append(visible(e.event_type, limit=100), "bold")
         if e.old_value is not None or e.new_value is not None:
             t.append("  ")
             t.append(visible(e.old_value if e.old_value is not None else "∅", limit=120), "red")
@@ -169,6 +216,9 @@ class DetailPane(VerticalScroll):
         yield Static(Text("No issue selected", "dim"), id="detail-head")
         yield Static(Text("Description", "bold underline"), id="detail-desc-title")
         yield Markdown("", id="detail-desc", open_links=False)
+        rest = Static("", id="detail-desc-rest")
+        rest.display = False
+        yield rest
         yield Static("", id="detail-history")
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
@@ -177,10 +227,15 @@ class DetailPane(VerticalScroll):
             return
         if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
             return  # same row, same history: nothing to redraw (the countdown has its own tick)
+        other_issue = issue is None or self.issue is None or issue.id != self.issue.id
         self.issue, self.events = issue, events
+        if other_issue:
+            self.scroll_home(animate=False, immediate=True)  # each issue opens at its top (header and title)
         head = self.query_one("#detail-head", Static)
         md = self.query_one("#detail-desc", Markdown)
+        rest = self.query_one("#detail-desc-rest", Static)
         if issue is None:
+            rest.display = False
             head.update(Text("No issue selected", "dim"))
             self.query_one("#detail-history", Static).update("")
             self.query_one("#detail-desc-title", Static).display = False
@@ -195,11 +250,9 @@ class DetailPane(VerticalScroll):
             self._description = desc
             if not desc:
                 md.update("*no description*")
+                rest.display = False
             else:
-                text = visible(desc, multiline=True, limit=MARKDOWN_LIMIT)
-                if len(desc) > MARKDOWN_LIMIT:
-                    text += f"\n\n*(description is {len(desc):,} characters; showing the first {MARKDOWN_LIMIT:,})*"
-                md.update(text)
+                self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), md, rest)
         self.query_one("#detail-history", Static).update(history_text(events))
 
     def set_names(self, projects: dict[str, str], directives: dict[str, str]) -> None:
@@ -248,6 +301,22 @@ class DetailPane(VerticalScroll):
                 text += f"\n\n*(the directive is longer; showing the first {min(len(body), MARKDOWN_LIMIT):,} characters)*"
             md.update(text)
         self.query_one("#detail-history", Static).update("")
+
+    @staticmethod
+    def _show_description(text: str, length: int, md: Markdown, rest: Static) -> None:
+        """Markdown for the first blocks, one plain-text widget for the rest (bounded, see MARKDOWN_BLOCKS)."""
+        cut = markdown_cut(text)
+        if cut is None:
+            md.update(text)
+            rest.display = False
+            return
+        md.update(text[:cut] + "\n\n*(the rest is shown as plain text)*")
+        tail = Text(text[cut:], style="", no_wrap=False, end="")
+        if length > PLAIN_LIMIT:
+            tail.append(f"\n\n(description is {length:,} characters; showing the first {PLAIN_LIMIT:,})",
+                        "dim italic")
+        rest.update(tail)
+        rest.display = True
 
     def tick(self) -> None:
         if self.issue is not None and self.issue.claimed_by and self.directive is None:

@@ -12,10 +12,12 @@ keys arrived; priority bindings (ctrl+s) are still taken by the App before the f
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 
-class _OwnBindingsFirst:
+class OwnBindingsFirst:
+    """Mix into a text field (before the widget class): its own editing keys run in arrival order."""
+
     async def _on_key(self, event: events.Key) -> None:
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await self.app.run_action(binding.action, self):
@@ -25,9 +27,5 @@ class _OwnBindingsFirst:
         await super()._on_key(event)
 
 
-class OrderedInput(_OwnBindingsFirst, Input):
+class OrderedInput(OwnBindingsFirst, Input):
     """An Input whose editing keys cannot be overtaken by the letters typed after them."""
-
-
-class OrderedTextArea(_OwnBindingsFirst, TextArea):
-    """A TextArea whose editing keys cannot be overtaken by the letters typed after them."""

@@ -298,7 +298,10 @@ class IssueList(ScrollView, can_focus=True):
         is_new = seen is not None and time.monotonic() - seen < NEW_FOR_S
         stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
         age = ago(issue.created_at, now)
-        key = (issue.id, issue.updated_at, width, marked, is_new, stale, age, self.repo_width)
+        # Keyed on what the row shows, never on updated_at: a change made without touching it (raw sqlite3,
+        # another tool, a hand fix) must still be drawn.
+        key = (issue.id, issue.number, issue.title, issue.priority, issue.issue_type, issue.agent, issue.is_blocked,
+               width, marked, is_new, stale, age, self.repo_width, issue.auto_created, issue.extra.get(REPO_KEY))
         lines = self.__dict__.setdefault("_lines", {})
         segments = lines.get(key)
         if segments is None:
@@ -316,7 +319,7 @@ class IssueList(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="")
         text.append(flag, self._style("issue-list--new", True) if is_new and not marked else Style(bold=marked))
         text.append(" ")
-        text.append(_cell(str(issue.number), 6))
+        text.append(_cell(visible(issue.number, limit=12), 6))
         text.append(" ")
         if self.repo_width:
             text.append(_cell(visible(issue.extra.get(REPO_KEY, "")), self.repo_width),

@@ -63,7 +63,7 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
             status.stylize("red")
         else:
             status.stylize("dim")
-        pid = Text("—", "dim") if s.pid is None else Text(visible(s.pid, limit=40))
+        pid = Text("—", "dim") if s.pid is None else Text(visible(s.pid, limit=12))
         if running and is_alive is not None:
             pid.append(" ✓" if is_alive else " ✗", "green" if is_alive else "bold red")
         project = projects.get(s.project_id)
@@ -93,9 +93,18 @@ class SessionsPane(Static):
         self.sessions: list[Session] = []
         self.projects: dict[str, Project] = {}
 
-    def set_sessions(self, sessions: list[Session], projects: dict[str, Project]) -> None:
+    def set_sessions(self, sessions: list[Session], projects: dict[str, Project], total: int | None = None,
+                     running: int | None = None) -> None:
+        """Render from this snapshot, whatever the pane held before (a session that stopped running, a
+        project filter that leaves no running session: both must show at once). `sessions` is one window
+        (running first, newest first); `total`/`running` count all of them, for the pane's subtitle."""
+        total = len(sessions) if total is None else total
+        running = sum(s.status == "running" for s in sessions) if running is None else running
+        self.border_subtitle = f"{len(sessions)} of {total:,} · {running:,} running" if total > len(sessions) else ""
+        if self._drawn and sessions == self.sessions and projects == self.projects:
+            return self.tick()
         self.sessions, self.projects = sessions, projects
-        self.tick()
+        self._draw()
 
     def tick(self) -> None:
         """Redraw (elapsed times tick); the pane's size is fixed by the layout, so never relayout."""

@@ -18,7 +18,7 @@ VIEW_LABELS = {
 
 
 def status_text(path: str, version: int, journal: str, read_only: str | None, counts: Counts | None,
-                loaded_at: float | None, live: bool, problem: str | None) -> Text:
+                loaded_at: float | None, live: bool, problem: str | None, *, saving: bool = False) -> Text:
     """`issues-tui ● live 06:23:13  open 18  in progress 6 …  path v5 wal` (the path goes last: it
     is the part that may be cut when the terminal is narrow)."""
     t = Text(no_wrap=True, overflow="ellipsis")
@@ -26,6 +26,8 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
     t.append("● live" if live else "❚❚ paused", "green" if live else "bold yellow")
     if loaded_at is not None:
         t.append(f" {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
+    if saving:  # a write is waiting (another process holds the lock): the key was not lost
+        t.append("  saving…", "bold yellow")
     if problem:
         t.append("  ")
         t.append(visible(problem), "bold reverse red")
