@@ -82,8 +82,10 @@ class Targets:
         return str(dst)
 
     def close(self) -> None:
+        import shutil
         if self.server is not None:
             self.server.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def generated(n: int, open_frac: float) -> Path:
@@ -204,6 +206,7 @@ async def screen_latency(target: str, commits: int) -> list[float]:
     seen: dict[str, float] = {}
 
     class Probe(IssuesApp):
+        CSS_PATH = str(ROOT / "tui" / "app.tcss")  # relative paths resolve against this file's folder
         target_id: str | None = None
 
         def on_source_loaded(self, msg) -> None:  # runs before IssuesApp's handler (MRO dispatch)
@@ -301,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=["agents", "screen", "big"])
     ap.add_argument("--pg", metavar="URL", help="a PostgreSQL server to use (default: start one)")
     args = ap.parse_args(argv)
+    import signal
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the server we started
     targets = Targets(args.pg)
     out = []
     try:

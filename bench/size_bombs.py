@@ -79,7 +79,7 @@ async def child(db: str, issue_id: str, unbounded: bool) -> dict:
             pass
         await pilot.pause()
         shown = time.perf_counter() - t0
-        blocks = len(md.children)
+        blocks = len(md.query("MarkdownBlock"))  # every block widget, nested ones included
         t1 = time.perf_counter()
         await pilot.press("question_mark")
         while type(app.screen).__name__ != "HelpScreen":

@@ -89,7 +89,10 @@ def plausible(conn: sqlite3.Connection, rows: Rows, indexed: bool) -> bool:
         by_status[status] = by_status.get(status, 0) + n
         if status == "open":
             open_split[bool(blocked)] += n
-    span = conn.execute("SELECT max(rowid) - min(rowid) + 1 FROM issues").fetchone()[0] or 0
+    # Two subqueries: each is one b-tree seek. `max(rowid) - min(rowid)` in one SELECT scans every row
+    # (SQLite's min/max shortcut only applies to a lone min() or max()): 300 ms at 1M issues.
+    span = conn.execute("SELECT (SELECT max(rowid) FROM issues) - (SELECT min(rowid) FROM issues) + 1"
+                        ).fetchone()[0] or 0
     if total > span or (span and not total):
         return False
     for status in {"open", "in_progress", "done", *by_status}:

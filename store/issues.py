@@ -112,6 +112,13 @@ def validate_minutes(minutes) -> float:
     return value
 
 
+def _has_col(store, name: str) -> bool:
+    """Whether the file has a later-schema column (False on a backend without them: PostgreSQL, whose ops
+    borrow IssueOps' methods but not the class)."""
+    has = getattr(store, "has_column", None)
+    return bool(has and has(name))
+
+
 def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -220,7 +227,7 @@ class IssueOps:
         for col, value in (("directive_id", directive_id), ("project_id", project_id), ("auto_created", auto_created)):
             if value is None:
                 continue
-            if not self.has_column(col):
+            if not _has_col(self, col):
                 raise ValidationError(col, f"this file (schema v{self.schema_version}) has no {col} column; "
                                            "nothing was written")
             if col == "directive_id":
@@ -344,6 +351,9 @@ class IssueOps:
         newer_given = directive_id is not None or project_id is not None
         if not new and not newer_given:
             return False
+        if newer_given and not hasattr(self, "_newer_columns"):  # a backend without the later columns
+            raise ValidationError("directive_id" if directive_id is not None else "project_id",
+                                  "this database has no such column; nothing was written")
 
         def changes(issue: Issue, now: str) -> dict:
             if newer_given:  # checked inside the write transaction (the project must exist now)
@@ -480,7 +490,7 @@ class IssueOps:
         """Put back earlier field values (the dashboard's undo). Records one `restored` event per field."""
         allowed_cols = {"title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
                         "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
-        allowed_cols |= {c for c in ("directive_id", "project_id") if self.has_column(c)}
+        allowed_cols |= {c for c in ("directive_id", "project_id") if _has_col(self, c)}
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")

@@ -87,17 +87,24 @@ class SessionOps:
         """(sessions, running, one window): running ones first, each part newest first, as the pane shows them.
 
         Two indexed reads (status, then started_at) instead of sorting the whole table."""
-        where, params = ("", ()) if project_id is None else (" AND project_id = ?", (project_id,))
         with self._read() as conn:
-            running = conn.execute(f"SELECT count(*) FROM sessions WHERE status = 'running'{where}", params).fetchone()[0]
-            total = conn.execute(f"SELECT count(*) FROM sessions WHERE 1{where}", params).fetchone()[0]
-            rows = []
-            if offset < running:
-                rows = conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status = 'running'{where} "
-                                    "ORDER BY started_at DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
-            if len(rows) < limit:
-                rest = max(offset - running, 0)
-                rows += conn.execute(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE status IS NOT 'running'{where} "
-                                     "ORDER BY started_at DESC LIMIT ? OFFSET ?",
-                                     (*params, limit - len(rows), rest)).fetchall()
-        return total, running, [_session(r) for r in rows]
+            return read_sessions_window(lambda sql, params: conn.execute(sql, params).fetchall(),
+                                        project_id, limit, offset)
+
+
+def read_sessions_window(run, project_id: str | None, limit: int, offset: int, *, ph: str = "?",
+                         started: str = "started_at", columns: str = SESSION_COLUMNS) -> tuple[int, int, list[Session]]:
+    """The sessions pane's window on either backend: `run(sql, params)` returns rows; `ph` is the
+    placeholder and `started` the sortable start-time column."""
+    where, params = ("", ()) if project_id is None else (f" AND project_id = {ph}", (project_id,))
+    running = run(f"SELECT count(*) FROM sessions WHERE status = 'running'{where}", params)[0][0]
+    total = run(f"SELECT count(*) FROM sessions WHERE 1 = 1{where}", params)[0][0]
+    rows = []
+    if offset < running:
+        rows = run(f"SELECT {columns} FROM sessions WHERE status = 'running'{where} "
+                   f"ORDER BY {started} DESC LIMIT {ph} OFFSET {ph}", (*params, limit, offset))
+    if len(rows) < limit:
+        rows = list(rows) + list(run(f"SELECT {columns} FROM sessions WHERE status <> 'running'{where} "
+                                     f"ORDER BY {started} DESC LIMIT {ph} OFFSET {ph}",
+                                     (*params, limit - len(rows), max(offset - running, 0))))
+    return total, running, [_session(r) for r in rows]

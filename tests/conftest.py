@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,12 +18,23 @@ from pg_server import PgServerError, start_server
 
 @pytest.fixture(scope="session")
 def pg_server():
+    import signal
     try:
         server = start_server()
     except PgServerError as exc:
         pytest.fail(str(exc), pytrace=False)  # never a skip: the run fails and says why
+    # `timeout`/`kill` send SIGTERM: stop the server before dying (a later run also reaps what a SIGKILL left)
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        server.stop()
+        signal.signal(signal.SIGTERM, previous if callable(previous) else signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_term)
     yield server
     server.stop()
+    signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture

@@ -151,15 +151,45 @@ def _has_c_utf8() -> bool:
     return any(l.lower() in ("c.utf8", "c.utf-8") for l in out.split())
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap_orphans() -> None:
+    """Stop servers left by earlier runs whose owning process is gone (a run killed before its teardown)."""
+    for owner in glob.glob(os.path.join(tempfile.gettempdir(), "issues-tui-pg-*", "owner.pid")):
+        root = Path(owner).parent
+        try:
+            pid = int(Path(owner).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        server = PgServer.__new__(PgServer)
+        server.bindir, server.root, server.data = find_bindir(), root, root / "data"
+        server.as_postgres, server.started = os.geteuid() == 0, (root / "data" / "postmaster.pid").exists()
+        server.stop()
+
+
 def start_server() -> PgServer:
     server = None
     try:
+        reap_orphans()
         server = PgServer()
+        (server.root / "owner.pid").write_text(str(os.getpid()))
         return server.start()
-    except (PgServerError, OSError, subprocess.SubprocessError) as exc:
+    except BaseException as exc:
         tail = server.log_tail() if server else ""
         if server:
             server.stop()
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         raise PgServerError(f"cannot start the test PostgreSQL server: {exc}" + (f"\n{tail}" if tail else "")) from None
 
 

@@ -29,6 +29,7 @@ from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
 from .errors import ErrorHandling, crash_line, while_running
+from .layout import Layout
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
 from .loader import Query, Snapshot
 from .messages import WriteDone
@@ -44,14 +45,11 @@ from .widgets.projects import ProjectsPane
 from .widgets.repos import ReposPane
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.sessions import SessionsPane
-from .widgets.status_bar import VIEW_LABELS, status_text, views_text
+from .widgets.status_bar import VIEW_LABELS, empty_text, status_text, views_text
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
-NARROW = 110
-
-
-class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandling, App):
+class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, ErrorHandling, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -77,6 +75,10 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
                 tooltip="Command palette: views, filters, go to #N, triage, theme, release all stale claims"),
         Binding("f", "toggle_detail", "Full detail", show=False, id="app.detail_full",
                 tooltip="Show the issue detail full screen (escape or f to go back)"),
+        Binding("v", "toggle_bottom", "Panes", id="app.bottom_panes",
+                tooltip="Show/hide the projects and sessions panes (hidden by themselves under 30 rows)"),
+        Binding("d", "toggle_detail_pane", "Detail", show=False, id="app.detail_pane",
+                tooltip="Show/hide the detail pane (the list takes its room)"),
         # Triage: on the selected issue, or on every marked one.
         Binding("n", "new_issue", "New", id="issue.new", tooltip="New issue"),
         Binding("b", "block", "Block", id="issue.block", tooltip="Block (asks for the reason)"),
@@ -126,6 +128,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
         self.init_triage()
         self.init_navigation()
+        self.init_layout()
         defaults = self.config.new_issue
         self.new_defaults = {
             "priority": parse_or(Priority, defaults.get("priority"), Priority.MEDIUM, self.config, "priority"),
@@ -193,15 +196,12 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         self.query_one(IssueList).focus()
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
-        self._apply_width(self.size.width)
+        self.apply_size(self.size.width, self.size.height)
         self.source.start()
         self.set_interval(1.0, self._tick)
 
     def on_resize(self, event) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        self.screen.set_class(width < NARROW, "-narrow")
+        self.apply_size(event.size.width, event.size.height)
 
     def on_unmount(self) -> None:
         self.source.stop()
@@ -236,6 +236,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, ErrorHandl
         q = snap.query
         view_key = (q.view, q.search, q.agent, q.project_id, q.directive_id, q.repo)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
+        issues.empty_text = empty_text(q.view, q.search, q.agent, q.project_id)
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
         self.note_agents(snap.agents)
         self.note_agents(i.agent for i in snap.rows)

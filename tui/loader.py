@@ -101,9 +101,11 @@ _DIRECTIVES: dict[str, DirectiveSet] = {}
 
 def directives_for(store: Store) -> DirectiveSet | None:
     """The directives beside the DB (cached by the folder's signature); None when there is no folder."""
+    if not getattr(store, "has_column", None):  # a database server (PostgreSQL): no folder beside it
+        return None
     folder = directives_folder(store.path)
     signature = folder_signature(folder)
-    if signature == ("missing",):
+    if signature == ("missing",) or signature[:1] == ("error",):
         _DIRECTIVES.pop(str(folder), None)
         return None
     cached = _DIRECTIVES.get(str(folder))

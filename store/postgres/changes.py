@@ -91,9 +91,11 @@ class ChangeListener:
     the connection is lost (one line, no password) and when it is back (None)."""
 
     def __init__(self, target: str, on_changes: Callable[[Changes], None], *, cursor: Cursor | None = None,
-                 poll_seconds: float = POLL_SECONDS, on_state: Callable[[str | None], None] | None = None) -> None:
+                 poll_seconds: float = POLL_SECONDS, on_state: Callable[[str | None], None] | None = None,
+                 on_notify: Callable[[], None] | None = None) -> None:
         self.target = target
         self.on_changes = on_changes
+        self.on_notify = on_notify  # called the moment a notification arrives, before the changes are read
         self.on_state = on_state
         self.cursor = cursor
         self.poll_seconds = poll_seconds
@@ -170,6 +172,8 @@ class ChangeListener:
                 got += 1
             if got:
                 self.notifications += 1
+                if self.on_notify is not None:
+                    self.on_notify()
                 for _ in self.conn.notifies(timeout=0.001):  # a burst: one read for all of it
                     pass
             if got or time.monotonic() - last_read >= self.poll_seconds:

@@ -111,6 +111,8 @@ class PgConnection:
                 self._create_schema(conn)
                 created = True
             version = self._check_schema(conn)
+            if not read_only:
+                self._ensure_store_objects(conn)
             ro_reason = "opened read-only" if read_only else None
             if not read_only and not conn.execute(
                     "SELECT has_table_privilege('issues', 'UPDATE') AND has_table_privilege('issue_events', 'INSERT')"
@@ -139,6 +141,20 @@ class PgConnection:
                 return
             for statement in schema.ddl():
                 conn.execute(statement)
+
+    def _ensure_store_objects(self, conn: psycopg.Connection) -> None:
+        """Objects later store versions added to the layout (built once, in one transaction)."""
+        have = conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]
+        if have:
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(7405528)")
+            if conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]:
+                return
+            conn.execute("LOCK TABLE issues IN SHARE MODE")  # no write slips between the fill and the triggers
+            for statement in schema.COUNTS:
+                conn.execute(statement)
+            conn.execute(schema.COUNTS_FILL)
 
     def _check_schema(self, conn: psycopg.Connection) -> int:
         cols = {r[0] for r in conn.execute(
@@ -272,3 +288,6 @@ class PgConnection:
 
     def file_exists(self) -> bool:
         return True
+
+    def path_problem(self) -> str | None:
+        return None  # a server has no path to lose (a lost connection is reported by the live source)

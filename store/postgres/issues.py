@@ -13,12 +13,12 @@ from typing import Callable, Iterable
 
 from .. import issues as neutral
 from .. import timestamps
-from ..errors import ConflictError, ValidationError
+from ..errors import ConflictError, StoreError, ValidationError
 from ..issues import (CLAIM_MINUTES, VIEWS, issue_reader, like_pattern, validate_agent,
                       validate_description, validate_title)
 from ..models import Counts, Issue, IssueType, Priority, Status
 from .connection import dt_to_ns, ns_to_dt
-from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .schema import COUNTS_COMPACT, COUNTS_COMPACT_ROWS, PRIORITY_RANK_SQL, READY_BASE_SQL
 
 BASE_SELECT = ("id, number, title, description, status, priority, issue_type, agent, is_blocked, blocked_reason, "
                "claimed_by, claimed_at_text AS claimed_at, created_at_text AS created_at, "
@@ -432,14 +432,20 @@ class PgIssueOps:
     def counts(self) -> Counts:
         cutoff = (self._clock_dt(), CLAIM_MINUTES * 60)
         with self._read() as conn:
-            rows = conn.execute("SELECT status, coalesce(is_blocked, false), count(*) FROM issues GROUP BY 1, 2").fetchall()
+            rows = conn.execute("SELECT status, blocked, sum(n)::bigint, count(*) FROM tui_issue_counts "
+                                "GROUP BY 1, 2").fetchall()
             open_claimed = conn.execute(f"SELECT count(*) FROM issues WHERE {READY_BASE_SQL} AND "
                                         f"{LIVE_CLAIM.format(now=NOW)}", cutoff).fetchone()[0]
             stale = conn.execute(f"SELECT count(*) FROM issues WHERE status = 'in_progress' AND "
                                  f"(claimed_at IS NULL OR claimed_at < {NOW} - make_interval(secs => %s))",
                                  cutoff).fetchone()[0]
+        if sum(r[3] for r in rows) > COUNTS_COMPACT_ROWS and not self.read_only:
+            try:
+                self._transact(lambda conn: conn.execute(COUNTS_COMPACT), atomic=False)
+            except StoreError:
+                pass  # folding is housekeeping: the sums stay right without it
         c = Counts(stale=stale)
-        for status, blocked, n in rows:
+        for status, blocked, n, _ in rows:
             c.total += n
             if status == "open":
                 if blocked:

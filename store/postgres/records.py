@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from ..errors import ValidationError
+from ..events import _event
 from ..models import Event, Project, Session, SessionStatus
-from ..projects import validate_project
-from ..sessions import _session
+from ..projects import _project, validate_project
+from ..sessions import _session, read_sessions_window
 from .issues import db_time
 
 EVENT_SELECT = "id, issue_id, actor, event_type, old_value, new_value, created_at_text"
@@ -32,7 +33,16 @@ class PgRecordOps:
         with self._read() as conn:
             rows = conn.execute(f"SELECT {EVENT_SELECT} FROM issue_events WHERE issue_id = %s "
                                 "ORDER BY created_at_text, ord", (issue_id,)).fetchall()
-        return [Event(*r) for r in rows]
+        return [_event(r) for r in rows]
+
+    def recent_issue_events(self, issue_id: str, limit: int = 200) -> tuple[int, list[Event]]:
+        """(events the issue has, its newest `limit` events oldest first): the history pane's window."""
+        with self._read() as conn:
+            total = conn.execute("SELECT count(*) FROM issue_events WHERE issue_id = %s", (issue_id,)).fetchone()[0]
+            rows = conn.execute(f"SELECT {EVENT_SELECT} FROM issue_events WHERE issue_id = %s "
+                                "ORDER BY created_at_text DESC, ord DESC LIMIT %s", (issue_id, int(limit))).fetchall()
+        rows.reverse()
+        return total, [_event(r) for r in rows]
 
     # -- projects ------------------------------------------------------------------------------------
     def create_project(self, name: str, path: str, description: str | None = None,
@@ -55,7 +65,7 @@ class PgRecordOps:
     def _projects(self, where: str = "", params=()) -> list[Project]:
         with self._read() as conn:
             rows = conn.execute(f"SELECT {PROJECT_SELECT} FROM projects {where}", params).fetchall()
-        return [Project(*r) for r in rows]
+        return [_project(r) for r in rows]
 
     def list_projects(self) -> list[Project]:
         return self._projects("ORDER BY created_at_text DESC")
@@ -120,9 +130,41 @@ class PgRecordOps:
             return self._sessions("ORDER BY started_at_text DESC")
         return self._sessions("WHERE project_id = %s ORDER BY started_at_text DESC", (project_id,))
 
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one GROUP BY."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT project_id, count(*), count(*) FILTER (WHERE status = 'running') "
+                                "FROM sessions GROUP BY project_id").fetchall()
+        return {pid: (total, running) for pid, total, running in rows}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running first, each part newest first (see store/sessions.py)."""
+        with self._read() as conn:
+            return read_sessions_window(lambda sql, params: conn.execute(sql, params).fetchall(), project_id,
+                                        limit, offset, ph="%s", started="started_at_text", columns=SESSION_SELECT)
+
     def get_session(self, session_id: str) -> Session | None:
         rows = self._sessions("WHERE id = %s", (session_id,))
         return rows[0] if rows else None
+
+    def session_counts(self) -> dict[str, tuple[int, int]]:
+        """{project_id: (sessions, running)} in one GROUP BY."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT project_id, count(*), count(*) FILTER (WHERE status = 'running') "
+                                "FROM sessions GROUP BY project_id").fetchall()
+        return {pid: (total, running) for pid, total, running in rows}
+
+    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
+                        offset: int = 0) -> tuple[int, int, list[Session]]:
+        """(sessions, running, one window): running ones first, each part newest first, as the pane shows them."""
+        where, params = ("", ()) if project_id is None else ("WHERE project_id = %s", (project_id,))
+        with self._read() as conn:
+            total, running = conn.execute(f"SELECT count(*), count(*) FILTER (WHERE status = 'running') FROM sessions "
+                                          f"{where}", params).fetchone()
+            rows = conn.execute(f"SELECT {SESSION_SELECT} FROM sessions {where} ORDER BY (status = 'running') DESC, "
+                                "started_at_text DESC LIMIT %s OFFSET %s", (*params, int(limit), int(offset))).fetchall()
+        return total, running, [_session(r) for r in rows]
 
     def get_active_sessions(self) -> list[Session]:
         return self._sessions("WHERE status = 'running' ORDER BY started_at_text DESC")

@@ -189,6 +189,39 @@ INDEXES = [
 ]
 
 
+# Counts by (status, blocked) for the status line: every statement that inserts, deletes or updates issues
+# appends its net change (one row per changed group, from the statement's transition tables), so concurrent
+# agents never wait on a shared counter row; counts() sums the table and folds it when it grows (compact).
+COUNTS = [
+    "CREATE TABLE tui_issue_counts (status text NOT NULL, blocked boolean NOT NULL, n bigint NOT NULL)",
+    """CREATE FUNCTION tui_counts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO tui_issue_counts SELECT status, coalesce(is_blocked, false), count(*) FROM new_rows GROUP BY 1, 2;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO tui_issue_counts SELECT status, coalesce(is_blocked, false), -count(*) FROM old_rows GROUP BY 1, 2;
+  ELSE
+    INSERT INTO tui_issue_counts SELECT s, b, sum(d) FROM (
+        SELECT status AS s, coalesce(is_blocked, false) AS b, -1 AS d FROM old_rows
+        UNION ALL SELECT status, coalesce(is_blocked, false), 1 FROM new_rows) x
+      GROUP BY 1, 2 HAVING sum(d) <> 0;
+  END IF;
+  RETURN NULL;
+END $$""",
+    "CREATE TRIGGER tui_counts_ins AFTER INSERT ON issues REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION tui_counts_changed()",
+    "CREATE TRIGGER tui_counts_del AFTER DELETE ON issues REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION tui_counts_changed()",
+    "CREATE TRIGGER tui_counts_upd AFTER UPDATE ON issues REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION tui_counts_changed()",
+]
+COUNTS_FILL = ("INSERT INTO tui_issue_counts SELECT status, coalesce(is_blocked, false), count(*) FROM issues "
+               "GROUP BY 1, 2")
+COUNTS_COMPACT = ("WITH gone AS (DELETE FROM tui_issue_counts RETURNING *) INSERT INTO tui_issue_counts "
+                  "SELECT status, blocked, sum(n) FROM gone GROUP BY 1, 2 HAVING sum(n) <> 0")
+COUNTS_COMPACT_ROWS = 200
+
+
 def _triggers() -> list[str]:
     out = []
     for table in TIME_COLUMNS:
@@ -204,7 +237,7 @@ def _triggers() -> list[str]:
 
 def ddl(version: int = LATEST) -> list[str]:
     """Every statement that turns an empty database into an issues DB (run in one transaction)."""
-    return ([_FUNCTIONS] + TABLES + INDEXES + _triggers()
+    return ([_FUNCTIONS] + TABLES + INDEXES + _triggers() + COUNTS
             + ["INSERT INTO issue_counter (id, next_number) VALUES (1, 1)",
                f"INSERT INTO schema_version (version) VALUES ({int(version)})"])
 

@@ -206,3 +206,36 @@ def test_claim_next_with_a_frozen_clock_keeps_nanoseconds(pg_url):
         got = st.claim_next("r")
         assert got.claimed_at == got.updated_at == "2026-11-26T12:00:00.123456789+00:00"
         assert [e.created_at for e in st.issue_events(got.id)][-1] == got.claimed_at
+
+
+def test_counts_stay_exact_under_many_writers_and_fold(pg_url):
+    """The counts table takes one appended row per changed group per statement; sums equal a GROUP BY after
+    many concurrent claims/completes, and counts() folds the table back to a few rows."""
+    import multiprocessing as mp
+    from storetest_helpers import claim_worker
+    with open_store(pg_url) as st:
+        for i in range(300):
+            st.create_issue(f"t{i}")
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=claim_worker, args=(pg_url, f"run-{k}", queue, None, True)) for k in range(3)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    assert all(err is None for _, _, err in results)
+    with open_store(pg_url) as st:
+        for issue in st.list_view("in_progress", limit=100):
+            st.complete_issue(issue.id)
+        with psycopg.connect(pg_url) as conn:
+            raw_rows = conn.execute("SELECT count(*) FROM tui_issue_counts").fetchone()[0]
+            truth = dict(((s, b), n) for s, b, n in conn.execute(
+                "SELECT status, coalesce(is_blocked, false), count(*) FROM issues GROUP BY 1, 2"))
+        assert raw_rows > 200  # one appended row per change, before folding
+        c = st.counts()
+        assert (c.in_progress, c.done, c.total) == (truth.get(("in_progress", False), 0), truth[("done", False)], 300)
+        st.counts()
+        with psycopg.connect(pg_url) as conn:
+            assert conn.execute("SELECT count(*) FROM tui_issue_counts").fetchone()[0] <= 3
+        assert st.counts() == c

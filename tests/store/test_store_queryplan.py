@@ -79,3 +79,22 @@ def test_true_recount_reads_indexes_only(big_db):
         full = conn.execute(counts_cache.RECOUNT_SQL).fetchall()
         assert counts_cache._normal(fast) == counts_cache._normal(full)
         assert any(status == "open" and blocked and n for status, blocked, n in fast)
+
+
+def test_cheap_counts_checks_are_seeks(big_db):
+    """The plausibility checks that run on every counts() read are O(log n): no statement scans the table."""
+    from store import counts as counts_cache
+
+    with Store.open(big_db) as st:
+        conn = st.conn
+        seen = []
+        conn.set_trace_callback(seen.append)
+        try:
+            assert counts_cache.plausible(conn, counts_cache._recount(conn, counts_cache.CountsState(), True), True)
+        finally:
+            conn.set_trace_callback(None)
+        checks = [sql for sql in seen if "rowid" in sql or "EXISTS" in sql]
+        assert checks
+        for sql in checks:
+            plan = " | ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall())
+            assert "SCAN issues USING COVERING INDEX idx_issues_number" not in plan and not plan.startswith("SCAN issues |"), (sql, plan)

@@ -22,9 +22,25 @@ from tui.widgets.ready_queue import IssueList
 
 from .trust_helpers import ROOT, copy_fixture, folder_hashes
 
-ROOT_USER = os.geteuid() == 0
-NOT_AS_ROOT = pytest.mark.skipif(ROOT_USER, reason="running as root: chmod does not stop root from writing, "
-                                                   "so file permissions cannot make the file read-only here")
+def _chmod_denies() -> bool:
+    """Does a 0555 folder stop this process from writing? Not for root with CAP_DAC_OVERRIDE (the sandbox)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        os.chmod(d, 0o555)
+        try:
+            open(os.path.join(d, "probe"), "w").close()
+            return False
+        except PermissionError:
+            return True
+        finally:
+            os.chmod(d, 0o755)
+
+
+CHMOD_DENIES = _chmod_denies()
+NOT_AS_ROOT = pytest.mark.skipif(not CHMOD_DENIES, reason="chmod does not stop this process (root): run by "
+                                 "test_permission_cases_without_dac_override in a child without CAP_DAC_OVERRIDE")
+NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search",
+          "--inh-caps", "-dac_override,-dac_read_search", "--"]
 
 
 def _cli(*args: str) -> subprocess.Popen:
@@ -328,3 +344,15 @@ async def test_chmod_555_folder(tmp_path, mode):
     finally:
         folder.chmod(0o755)
     assert folder_hashes(folder) == before
+
+
+@pytest.mark.skipif(CHMOD_DENIES, reason="chmod already applies here: the permission tests ran directly")
+def test_permission_cases_without_dac_override():
+    """As root (the sandbox) the chmod tests above run in a child pytest that lacks CAP_DAC_OVERRIDE, where a
+    0444 file and a 0555 folder really are read-only."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([*NO_DAC, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+                           str(Path(__file__)), "-k", "chmod"], capture_output=True, text=True, env=env,
+                          cwd=str(ROOT), timeout=300)
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr
+    assert proc.returncode == 0 and "3 passed" in tail and "skipped" not in tail, proc.stdout[-3000:] + proc.stderr[-2000:]

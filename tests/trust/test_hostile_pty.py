@@ -19,7 +19,7 @@ from tui.widgets.ready_queue import IssueList
 
 from .trust_helpers import (settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
                             copy_fixture, escape_sequences, plant_hostile, strip_sequences,
-                            plant_hostile_types, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
+                            plant_hostile_types, press_keys_then_quit, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
 
 WIDE = (220, 50)
 
@@ -41,14 +41,7 @@ def test_pty_no_byte_of_a_planted_escape_reaches_the_terminal(tmp_path):
                 "@", "@", "@",        # agent filter cycles through the hostile agent name
                 "t",                  # a write: its toast names the issue
                 "B", "I", "A", "R"]
-        for key in keys:
-            # A lone ESC is only a key once no byte follows it for a moment; under load "ESC" + "@" read
-            # together is alt+@ (and the dialog stays open), so give escapes room.
-            app.send(key, 0.6 if key == "\x1b" else 0.12)
-            assert app.alive(), f"the app exited after {key!r}:\n" + strip_sequences(app.text())[-3000:]
-        assert app.alive(), "the app exited before q"
-        app.send("q", 0.2)
-        code = app.close()
+        code = press_keys_then_quit(app, keys)
     finally:
         if app.alive():
             app.proc.kill()
@@ -96,13 +89,7 @@ def test_pty_wrong_typed_values_never_reach_the_terminal_nor_type_keys(tmp_path)
         keys = ["j", "j", "j", "j", "j", "k", "k", "k", "\r", "\x1b", "f", "f",
                 "c", "n", "b", "\x1b", "e", "\x1b", "\x10", "\x1b", "?", "\x1b",
                 "A", "j", "j", "j", "I", "B", "D", "S", "R"]
-        for key in keys:
-            app.send(key, 0.6 if key == "\x1b" else 0.15)
-            assert app.alive(), f"the app exited after {key!r}:\n" + strip_sequences(app.text())[-3000:]
-        time.sleep(0.5)
-        assert app.alive(), "the app exited before q (a typed-back title would quit it)"
-        app.send("q", 0.3)
-        code = app.close()
+        code = press_keys_then_quit(app, keys, 0.15)  # a typed-back title ("…q…") would quit it early
     finally:
         if app.alive():
             app.proc.kill()

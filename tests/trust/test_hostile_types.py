@@ -253,3 +253,16 @@ def test_status_line_shows_wrong_typed_counts_and_version_as_visible_text():
         assert_clean(text, "the status line")
     assert "open ⚠abc␛[2J" in line and "blocked ⚠X'00'" in line and "done ⚠inf" in line and "v⚠abc" in line
     assert "Ready ⚠2.5" in views and "All ⚠many" in views
+
+
+async def test_a_running_dashboard_survives_wrong_typed_rows_written_under_it(tmp_path):
+    """One agent inserting such a row used to kill a running dashboard at its next reload."""
+    db = copy_fixture(tmp_path)
+    app = IssuesApp(db, watch=True)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settled(pilot)
+        plant_hostile_types(db)  # another connection, as an agent's process would
+        await until(pilot, lambda: "⚠␛]52…" in screen_text(app) and "⚠many" in screen_text(app), timeout=10,
+                    what="the live reload to show the wrong-typed values")
+        assert app.is_running and app.problem is None, app.problem
+        assert_clean(screen_text(app), "the reloaded screen")

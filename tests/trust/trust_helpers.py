@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from pty_helpers import PtyProcess
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -156,7 +158,7 @@ APP_CODE = ("import sys; from tui.app import IssuesApp; "
             "IssuesApp(sys.argv[1], watch=False, read_only=len(sys.argv) > 2).run()")
 
 
-class PtyApp:
+class PtyApp(PtyProcess):
     """`python -c APP_CODE path` with a pty as its terminal; a thread collects every byte it writes."""
 
     def __init__(self, db: Path, cols: int = 200, rows: int = 50, read_only: bool = False,
@@ -167,41 +169,12 @@ class PtyApp:
         self.reports_answered = 0
         self._title = b""
         self._scanned = 0
-        import fcntl
-        import struct
-        import subprocess
-        import sys
-        import termios
-        import threading
+        env = dict(COLORTERM="truecolor", HOME=str(db.parent), XDG_CONFIG_HOME=str(db.parent / "xdg"))
+        super().__init__(APP_CODE, str(db), *(["ro"] if read_only else []), env=env, cols=cols, rows=rows)
 
-        master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), COLORTERM="truecolor",
-                   PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                   HOME=str(db.parent), XDG_CONFIG_HOME=str(db.parent / "xdg"))
-        env.pop("TEXTUAL", None)
-        args = [sys.executable, "-c", APP_CODE, str(db)] + (["ro"] if read_only else [])
-        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(ROOT),
-                                     start_new_session=True, close_fds=True)
-        os.close(slave)
-        self.master = master
-        self.raw = bytearray()
-        self._lock = threading.Lock()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self._lock:
-                self.raw += chunk
-                if self.answer_title_reports:
-                    self._answer()
+    def _received(self) -> None:
+        if self.answer_title_reports:
+            self._answer()
 
     def _answer(self) -> None:
         """Answer each `ESC[21t` that ended in the bytes just read (called with the lock held)."""
@@ -218,43 +191,23 @@ class PtyApp:
                     pass
         self._scanned = len(self.raw)
 
-    def output(self) -> bytes:
-        with self._lock:
-            return bytes(self.raw)
 
-    def text(self) -> str:
-        return decode_stream(self.output())
-
-    def wait_for_text(self, needle: str, timeout: float = 15.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if needle in strip_sequences(self.text()):
-                return True
-            if self.proc.poll() is not None:
-                return False
-            time.sleep(0.05)
-        return False
-
-    def send(self, keys: str, pause: float = 0.25) -> None:
-        os.write(self.master, keys.encode())
-        time.sleep(pause)
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def close(self, timeout: float = 10.0) -> int | None:
-        try:
-            code = self.proc.wait(timeout)
-        except Exception:
-            self.proc.kill()
-            code = self.proc.wait()
-        time.sleep(0.1)
-        try:
-            os.close(self.master)
-        except OSError:
-            pass
-        self._reader.join(2)
-        return code
+def press_keys_then_quit(app: "PtyApp", keys: list[str], pause: float = 0.12) -> int | None:
+    """Type `keys` (a lone ESC gets room: under load "ESC" + the next key read together is alt+key), check the
+    app survives each, then `q`; returns the exit status (the process is killed if it hangs)."""
+    from_text = lambda: strip_sequences(app.text())[-3000:]  # noqa: E731
+    try:
+        for key in keys:
+            app.send(key, 0.6 if key == "\x1b" else pause)
+            assert app.alive(), f"the app exited after {key!r}:\n" + from_text()
+        time.sleep(0.3)
+        assert app.alive(), "the app exited before q"
+        app.send("q", 0.3)
+        return app.close()
+    finally:
+        if app.alive():
+            app.proc.kill()
+            app.close()
 
 
 # -- files --------------------------------------------------------------------------------------------------

@@ -14,25 +14,15 @@ from pathlib import Path
 import pytest
 
 from tui.app import IssuesApp
-from tui.config import Config
 from tui.editor import EditorError, resolve_editor, safe_name, write_temp
-from ptytest_helpers import PtyProcess, plain
-from tuitest_helpers import SIZE, issue_list, settle, started, wait_for
+from pty_helpers import PtyProcess, plain
+from tuitest_helpers import SIZE, issue_list, settle, started, wait_for, quiet_app, select_number
 
 ACTOR = "tui:tester"
 
 
 def make_app(path, **kw) -> IssuesApp:
-    app = IssuesApp(path, watch=False, actor=ACTOR, config=Config(poll_seconds=3600.0), **kw)
-    app.notes = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+    return quiet_app(path, actor=ACTOR, **kw)
 
 
 def description(path, number: int) -> str | None:
@@ -58,14 +48,6 @@ def fake_program(folder: Path, name: str, body: str) -> Path:
     script.write_text(f"#!{sys.executable}\n{body}")
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return script
-
-
-async def select(pilot, number: int) -> None:
-    app = pilot.app
-    app.goto_number(number)
-    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number,
-                   what=f"#{number} selected")
-    await settle(pilot)
 
 
 # -- resolving the command (before anything is suspended) ---------------------------------------------
@@ -123,7 +105,7 @@ async def test_missing_editor_is_one_line_and_nothing_suspends_or_writes(small_d
     monkeypatch.setattr(app, "suspend", lambda: suspended.append(1))  # would fail the `with` if ever entered
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 2)
+        await select_number(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: any(s == "error" for _m, s in app.notes), what="the error line")
         assert [m for m, s in app.notes if s == "error"] == [
@@ -145,7 +127,7 @@ async def test_visual_with_arguments_edits(small_db, tmp_path, monkeypatch):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 2)
+        await select_number(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: app.writes_done == 1, what="the edit written")
     args = json.loads(log.read_text())
@@ -174,7 +156,7 @@ async def test_editor_that_fails_to_exec_inside_is_caught(small_db, tmp_path, mo
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 2)
+        await select_number(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: any(s == "error" for _m, s in app.notes), what="the error line")
         line = [m for m, s in app.notes if s == "error"][0]
@@ -218,9 +200,9 @@ def test_missing_editor_in_a_real_terminal_returns_to_the_dashboard(small_db, tm
     env = {"EDITOR": "/nonexistent/editor", "VISUAL": "", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
     run = PtyProcess(APP, str(small_db), env=env)
     try:
-        assert run.wait_for("open 14"), plain(run.text())[-2000:]
+        assert run.wait_for_text("open 14"), plain(run.text())[-2000:]
         run.send("E", pause=0.5)
-        assert run.wait_for("cannot start editor"), plain(run.text())[-2000:]
+        assert run.wait_for_text("cannot start editor"), plain(run.text())[-2000:]
         run.send("q")  # the dashboard still answers keys (a hung suspend would echo this into the shell)
     finally:
         code = run.close()
@@ -238,9 +220,9 @@ def test_editor_round_trip_in_a_real_terminal(small_db, tmp_path):
     con.close()
     run = PtyProcess(APP, str(small_db), env=env)
     try:
-        assert run.wait_for("open 14"), plain(run.text())[-2000:]
+        assert run.wait_for_text("open 14"), plain(run.text())[-2000:]
         run.send("E", pause=1.0)
-        assert run.wait_for("Typed in a real terminal"), plain(run.text())[-2000:]  # the detail shows it
+        assert run.wait_for_text("Typed in a real terminal"), plain(run.text())[-2000:]  # the detail shows it
         run.send("q")
     finally:
         code = run.close()

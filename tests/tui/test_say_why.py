@@ -9,26 +9,16 @@ import sqlite3
 import pytest
 
 from tui.app import IssuesApp
-from tui.config import Config
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import PromptScreen
-from tuitest_helpers import SIZE, issue_list, settle, started, static_text, wait_for
+from tuitest_helpers import SIZE, issue_list, settle, started, static_text, wait_for, quiet_app, select_number
 
 ACTOR = "tui:tester"
 DONE = 11  # done in crate-v5-small
 
 
 def make_app(path, **kw) -> IssuesApp:
-    app = IssuesApp(path, watch=False, actor=ACTOR, config=Config(poll_seconds=3600.0), **kw)
-    app.notes = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+    return quiet_app(path, actor=ACTOR, **kw)
 
 
 def event_count(path) -> int:
@@ -37,14 +27,6 @@ def event_count(path) -> int:
         return con.execute("SELECT count(*) FROM issue_events").fetchone()[0]
     finally:
         con.close()
-
-
-async def select(pilot, number: int) -> None:
-    app = pilot.app
-    app.goto_number(number)
-    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number,
-                   what=f"#{number} selected")
-    await settle(pilot)
 
 
 async def said(pilot, predicate, what: str) -> str:
@@ -66,7 +48,7 @@ async def test_refused_at_once_without_a_dialog(small_db, key, number, why):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, number)
+        await select_number(pilot, number)
         await pilot.press(key)
         line = await said(pilot, lambda m: m.startswith(f"#{number}:"), "the reason")
         assert line == why
@@ -85,7 +67,7 @@ async def test_release_of_a_fresh_claim_says_how_old_it_is(small_db):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 3)
+        await select_number(pilot, 3)
         await pilot.press("x")
         line = await said(pilot, lambda m: m.startswith("#3:"), "the reason")
         assert line == "#3: the claim is not stale yet (claimed 0 min ago; stale after 15 min)"
@@ -110,7 +92,7 @@ async def test_bulk_confirm_names_the_issues_and_skips_the_refused(small_db):
         await pilot.press("A")
         await wait_for(pilot, lambda: app.snapshot.query.view == "all", what="all view")
         await settle(pilot)
-        await select(pilot, 7)
+        await select_number(pilot, 7)
         for _ in range(6):  # marks #7..#12 (the All view is in number order): #11 is done
             await pilot.press("space")
         marked = sorted(i.number for i in issue_list(app).targets())
@@ -129,7 +111,7 @@ async def test_saving_shows_while_another_process_holds_the_lock(small_db):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 3)
+        await select_number(pilot, 3)
         holder = sqlite3.connect(small_db, isolation_level=None, check_same_thread=False)
         holder.execute("BEGIN IMMEDIATE")  # another process's write lock
         try:

@@ -47,13 +47,24 @@ def add_events(db, issue_id: str, n: int) -> None:
     conn.close()
 
 
+def opened(backend, db, request):
+    """The file as it is now, on this backend (PostgreSQL: migrated into a fresh database)."""
+    if backend == "postgres":
+        from store import open_store
+        from store.transfer import migrate
+        url = request.getfixturevalue("pg_empty_url")
+        migrate(str(db), url)
+        return open_store(url, create=False)
+    return Store.open(db, create=False)
+
+
 def pane_order(sessions):
     return sorted(sessions, key=lambda s: (s.status != "running", [-ord(c) for c in s.started_at]))
 
 
-def test_sessions_window_is_the_pane_order_with_true_counts(small_db):
+def test_sessions_window_is_the_pane_order_with_true_counts(small_db, backend, request):
     projects = add_sessions(small_db, 700, every_running=9)
-    with Store.open(small_db, create=False) as s:
+    with opened(backend, small_db, request) as s:
         every = s.list_sessions()
         for project in (None, projects[0]):
             mine = [x for x in every if project is None or x.project_id == project]
@@ -69,11 +80,11 @@ def test_sessions_window_is_the_pane_order_with_true_counts(small_db):
             assert stats[project] == (len(mine), sum(x.status == "running" for x in mine))
 
 
-def test_recent_issue_events_is_the_newest_window_oldest_first(small_db):
+def test_recent_issue_events_is_the_newest_window_oldest_first(small_db, backend, request):
     with Store.open(small_db, create=False) as s:
         issue = s.list_view("ready", limit=1)[0]
     add_events(small_db, issue.id, 1_000)
-    with Store.open(small_db, create=False) as s:
+    with opened(backend, small_db, request) as s:
         every = s.issue_events(issue.id)
         total, window = s.recent_issue_events(issue.id, 50)
     assert total == len(every) >= 1_000

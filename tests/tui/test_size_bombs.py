@@ -6,7 +6,8 @@ number of widgets and characters drawn is bounded, the rest is shown as plain te
 
 from __future__ import annotations
 
-import sqlite3
+import sys
+from pathlib import Path
 
 from textual.widgets import Input, Markdown, Static
 
@@ -17,14 +18,8 @@ from tuitest_helpers import SIZE, issue_list, list_lines, settle, started, stati
 LIST_BOMB = "\n".join(f"- item {n}" for n in range(2_500))
 
 
-def plant(db, column: str, value: str) -> str:
-    conn = sqlite3.connect(db)
-    issue_id = conn.execute("SELECT id FROM issues WHERE status='open' AND ifnull(is_blocked,0)=0 "
-                            "ORDER BY number LIMIT 1 OFFSET 3").fetchone()[0]
-    conn.execute(f"UPDATE issues SET {column} = ?, priority = 'urgent' WHERE id = ?", (value, issue_id))
-    conn.commit()
-    conn.close()
-    return issue_id
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "bench"))
+from size_bombs import plant  # noqa: E402  (the bench's own planting: a fresh copy of the small fixture)
 
 
 def test_markdown_cut_bounds_blocks_and_never_cuts_inside_a_fence():

@@ -19,7 +19,7 @@ from tui.config import Config
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from tui.screens.help import HelpScreen
-from tuitest_helpers import SIZE, issue_list, settle, started, static_text, wait_for
+from tuitest_helpers import SIZE, issue_list, record_notes, select_number, settle, started, static_text, wait_for
 
 ACTOR = "tui:tester"
 NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
@@ -28,16 +28,7 @@ NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
 # -- helpers ------------------------------------------------------------------------------------------
 def make_app(path, **kw) -> IssuesApp:
     kw.setdefault("config", Config(poll_seconds=NO_POLL))
-    app = IssuesApp(path, watch=False, actor=ACTOR, **kw)
-    app.notes = []  # every notification, (message, severity)
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+    return record_notes(IssuesApp(path, watch=False, actor=ACTOR, **kw))  # app.notes: (message, severity)
 
 
 def db_row(path, number: int) -> dict | None:
@@ -90,13 +81,7 @@ def use_editor(tmp_path, monkeypatch, code: str, name: str = "editor.py"):
     return script
 
 
-async def select(pilot, number: int) -> None:
-    """Select issue #number (in the current view if it is there, else in "all") and wait for it."""
-    app = pilot.app
-    app.goto_number(number)
-    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number
-                   and app.query_state.selected_id == issue_list(app).current.id, what=f"#{number} selected")
-    await settle(pilot)
+select = select_number  # select #number (in the current view, else in "all") and wait for it
 
 
 async def view(pilot, key: str, name: str) -> None:

@@ -7,24 +7,14 @@ import sqlite3
 
 from store import Store
 from tui.app import IssuesApp
-from tui.config import Config
 from tui.screens.confirm import ConfirmScreen
-from tuitest_helpers import SIZE, issue_list, settle, started, wait_for
+from tuitest_helpers import SIZE, issue_list, settle, started, wait_for, quiet_app, select_number
 
 ACTOR = "tui:tester"
 
 
-def make_app(path) -> IssuesApp:
-    app = IssuesApp(path, watch=False, actor=ACTOR, config=Config(poll_seconds=3600.0))
-    app.notes = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+def make_app(path, **kw) -> IssuesApp:
+    return quiet_app(path, actor=ACTOR, **kw)
 
 
 def rows(path, sql, *args):
@@ -41,19 +31,11 @@ async def writes(pilot, before: int, count: int = 1) -> None:
     await settle(pilot)
 
 
-async def select(pilot, number: int) -> None:
-    app = pilot.app
-    app.goto_number(number)
-    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number,
-                   what=f"#{number} selected")
-    await settle(pilot)
-
-
 async def test_undo_of_delete_brings_back_the_history(small_db):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 2)
+        await select_number(pilot, 2)
         for key in ("plus", "t"):  # some history first
             n = app.writes_done
             await pilot.press(key)
@@ -87,7 +69,7 @@ async def test_release_all_stale_is_one_undo_step(small_db):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await select(pilot, 2)
+        await select_number(pilot, 2)
         n = app.writes_done
         await pilot.press("plus")  # an older, unrelated action
         await writes(pilot, n)

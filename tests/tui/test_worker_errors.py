@@ -13,24 +13,14 @@ import pytest
 import tui.live.sqlite
 from store import Store
 from tui.app import IssuesApp
-from tui.config import Config
-from ptytest_helpers import PtyProcess
-from tuitest_helpers import SIZE, numbers, started, wait_for
+from pty_helpers import PtyProcess
+from tuitest_helpers import SIZE, numbers, quiet_app, started, wait_for
 
 HOSTILE = "bad \x1b]52;c;aGk=\x07 [bold]x[/] \x1b[2J row"
 
 
 def make_app(path, **kw) -> IssuesApp:
-    app = IssuesApp(path, watch=False, config=Config(poll_seconds=3600.0), **kw)
-    app.notes = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        app.notes.append((str(message), kwargs.get("severity", "information")))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify
-    return app
+    return quiet_app(path, **kw)
 
 
 async def test_load_worker_error_is_one_toast_and_the_app_keeps_running(small_db, monkeypatch):

@@ -156,3 +156,37 @@ class Writer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+NO_POLL_S = 3600.0  # tests that drive every load themselves: nothing reloads behind their back
+
+
+def record_notes(app):
+    """`app.notes` collects every notification as (message, severity); returns the app."""
+    app.notes = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        app.notes.append((str(message), kwargs.get("severity", "information")))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return app
+
+
+def quiet_app(path, **kw):
+    """An IssuesApp on `path` with no watch and no poll, recording its notifications (see record_notes)."""
+    from tui.app import IssuesApp
+    from tui.config import Config
+
+    kw.setdefault("config", Config(poll_seconds=NO_POLL_S))
+    return record_notes(IssuesApp(path, watch=False, **kw))
+
+
+async def select_number(pilot, number: int) -> None:
+    """Select issue #number (in the current view if it is there, else in "all") and wait for it."""
+    app = pilot.app
+    app.goto_number(number)
+    await wait_for(pilot, lambda: issue_list(app).current is not None and issue_list(app).current.number == number
+                   and app.query_state.selected_id == issue_list(app).current.id, what=f"#{number} selected")
+    await settle(pilot)

@@ -50,8 +50,11 @@ class PostgresSource(Source):
     def _watch(self) -> None:
         if self._stopped.is_set():
             return
-        self.listener = ChangeListener(self.target, lambda changes: self.post(SourceChanged(self, "notify")),
-                                       poll_seconds=LISTENER_POLL_S, on_state=self._connection_state)
+        # A notification reloads at once; the changes read after it (and after a reconnect or the listener's
+        # poll) reload again only if the notification did not already cover them (the load compares tokens).
+        self.listener = ChangeListener(self.target, lambda changes: self.post(SourceChanged(self, "changes")),
+                                       poll_seconds=LISTENER_POLL_S, on_state=self._connection_state,
+                                       on_notify=lambda: self.post(SourceChanged(self, "notify")))
         if self._stopped.is_set():
             return
         self.listener.run()  # this worker thread, until stop()

@@ -23,7 +23,7 @@ CLAIM_SECONDS = 15 * 60
 # characters) are Markdown, the rest is one plain-text widget (at most PLAIN_LIMIT characters, then a note).
 MARKDOWN_BLOCKS = 30
 MARKDOWN_LIMIT = 8_000
-PLAIN_LIMIT = 200_000
+PLAIN_LIMIT = 30_000
 TITLE_LIMIT = 500  # characters of a title the head shows (the crate validates nothing: 10 MB titles exist)
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
 

@@ -267,14 +267,19 @@ class IssueList(ScrollView, can_focus=True):
             style = self.get_component_rich_style(name)
             if fg_only:
                 style = Style(color=style.color, bold=style.bold, dim=style.dim, italic=style.italic,
-                              reverse=style.reverse)
+                              reverse=style.reverse, underline=style.underline)
             cache[key] = style
         return style
+
+    empty_text = ""  # what an empty view says (set by the app, per view)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         index = self.scroll_offset.y + y
         if index >= self.total:
+            if self.total == 0 and y == 0 and self.empty_text and self._view_key is not None:
+                style = self._style("issue-list--placeholder")
+                return Strip([Segment(_cell("  " + self.empty_text, width), style)], width)
             return Strip.blank(width, self.rich_style)
         issue = self.row_at(index)
         if issue is None:

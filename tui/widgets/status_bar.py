@@ -17,10 +17,34 @@ VIEW_LABELS = {
 }
 
 
+# What an empty view says (what to do next), for each view; a filter that matches nothing says how to clear it.
+EMPTY_VIEW = {
+    "ready": "No ready issues — n adds one (agents pick from here)",
+    "in_progress": "Nothing in progress — agents claim ready issues; R shows the ready queue",
+    "blocked": "No blocked issues — b blocks the selected issue (with a reason)",
+    "done": "Nothing done yet — c completes the selected issue",
+    "stale": "No stale claims — a claim older than 15 minutes shows here; x releases it",
+    "all": "No issues in this file — n adds one, or `issues-tui import` a crate export",
+}
+
+
+def empty_text(view: str, search: str = "", agent: str | None = None, project: str | None = None) -> str:
+    if search or agent or project:
+        what = ", ".join(p for p in (f"title ~ {search!r}" if search else "", f"agent {agent}" if agent else "",
+                                     "this project" if project else "") if p)
+        return f"No {VIEW_LABELS.get(view, view).lower()} issues match {visible(what)} — " \
+               "escape clears the filter, @ cycles the agent, the projects pane's top row shows all"
+    return EMPTY_VIEW.get(view, "No issues")
+
+
+PATH_CELLS = 80  # a longer path keeps its end (the file name): `…/code/project/autopilot.db`
+
+
 def status_text(path: str, version: int, journal: str, read_only: str | None, counts: Counts | None,
                 loaded_at: float | None, live: bool, problem: str | None, *, saving: bool = False) -> Text:
-    """`issues-tui ● live 06:23:13  open 18  in progress 6 …  path v5 wal` (the path goes last: it
-    is the part that may be cut when the terminal is narrow)."""
+    """`issues-tui ● live 06:23:13  [saving…] [problem] [READ-ONLY: why]  path v5 wal  open 18  in progress 6 …`:
+    what is wrong and which file come first (the counts, which the views line repeats per view, are what a
+    narrow terminal cuts); a long path keeps its file name."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append("issues-tui ", "bold")
     t.append("● live" if live else "❚❚ paused", "green" if live else "bold yellow")
@@ -28,12 +52,18 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
         t.append(f" {time.strftime('%H:%M:%S', time.localtime(loaded_at))}", "dim")
     if saving:  # a write is waiting (another process holds the lock): the key was not lost
         t.append("  saving…", "bold yellow")
-    if problem:
+    if problem:  # what is wrong comes before everything else
         t.append("  ")
         t.append(visible(problem), "bold reverse red")
     if read_only:
         t.append("  READ-ONLY: ", "bold yellow")
         t.append(visible(read_only), "yellow")
+    shown = visible(path)
+    if len(shown) > PATH_CELLS:
+        shown = "…" + shown[-(PATH_CELLS - 1):]
+    t.append("  ")
+    t.append(shown)
+    t.append(f" v{visible(version, limit=20)} {visible(journal, limit=20)}", "dim")
     if counts is not None:
         for label, value, style in (("open", counts.open, "bold green"), ("in progress", counts.in_progress, "bold yellow"),
                                     ("blocked", counts.blocked, "bold red"), ("done", counts.done, "bold blue")):
@@ -49,9 +79,6 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
             t.append(count(counts.claimed), "bold yellow" if counts.claimed else "dim")
             t.append("  auto ", "dim")
             t.append(count(counts.auto), "bold magenta" if counts.auto else "dim")
-    t.append("  ")
-    t.append(visible(path))
-    t.append(f" v{visible(version, limit=20)} {visible(journal, limit=20)}", "dim")
     return t
 
 

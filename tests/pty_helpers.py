@@ -1,4 +1,5 @@
-"""The real dashboard process on a pseudo-terminal (for what a pilot cannot show: suspend, exit status)."""
+"""A real process on a pseudo-terminal (for what a pilot cannot show: bytes on the terminal, suspend, exit
+status). Shared by tests/tui and tests/trust (tests/ is on sys.path through its conftest)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 
 
@@ -52,12 +53,23 @@ class PtyProcess:
                 return
             with self._lock:
                 self.raw += chunk
+                self._received()
+
+    def _received(self) -> None:
+        """Called with the lock held after each chunk (a subclass may answer the terminal's queries)."""
+
+    def output(self) -> bytes:
+        with self._lock:
+            return bytes(self.raw)
 
     def text(self) -> str:
-        with self._lock:
-            return bytes(self.raw).decode("utf-8", "replace")
+        """The stream decoded (surrogateescape: a raw 0x9b byte stays visible to scans as U+DC9B)."""
+        return self.output().decode("utf-8", "surrogateescape")
 
-    def wait_for(self, needle: str, timeout: float = 20.0, since: int = 0) -> bool:
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait_for_text(self, needle: str, timeout: float = 15.0, since: int = 0) -> bool:
         """Whether `needle` shows up (escape sequences and line breaks ignored) in the output after `since`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -69,7 +81,7 @@ class PtyProcess:
             time.sleep(0.05)
         return False
 
-    def send(self, keys: str, pause: float = 0.3) -> None:
+    def send(self, keys: str, pause: float = 0.25) -> None:
         os.write(self.master, keys.encode())
         time.sleep(pause)
 
