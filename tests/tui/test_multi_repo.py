@@ -18,7 +18,7 @@ from tui.sources import specs
 from tui.widgets.ready_queue import IssueList
 from tui.widgets.repos import ReposPane
 
-from tuitest_helpers import list_lines, settle, started, wait_for
+from tuitest_helpers import list_lines, settle, started, static_text, wait_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 REPOS = (("api", 11), ("web", 6), ("cli", 5))
@@ -116,6 +116,9 @@ async def test_triage_on_one_repos_row_changes_only_that_file(tmp_path):
         conn = sqlite3.connect(str(paths[1]))
         assert conn.execute("SELECT priority FROM issues WHERE id = ?", (real_id,)).fetchone() == ("low",)
         conn.close()
+        # the detail shows the row's own history, read from its own file
+        await wait_for(pilot, lambda: "priority" in static_text(app.query_one("#detail-history")),
+                       what="the write in the row's history")
         for p in (paths[0], paths[2]):
             conn = sqlite3.connect(str(p))
             assert conn.execute("SELECT priority FROM issues WHERE id = ?", (real_id,)).fetchone() != ("low",)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # Store methods whose first argument is an issue id.
 ROUTED = ("claim_issue", "unclaim_issue", "complete_issue", "reopen_issue", "block_issue", "unblock_issue",
           "update_issue", "delete_issue", "delete_issue_keeping", "restore_issue", "release_claim")
-ROUTED_READS = ("issue_events",)
+ROUTED_READS = ("issue_events", "recent_issue_events")
 SCAN_PAGE = 2000
 
 

@@ -16,7 +16,6 @@ from store.directives import Directive, DirectiveProblem
 from ..text import visible
 
 ALL = "__all_directives__"
-PROBLEM = "__problem__"
 
 STATUS_STYLE = {"active": "bold green", "paused": "yellow", "completed": "blue"}
 PRIORITY_STYLE = {"urgent": "bold red", "high": "yellow", "medium": "", "low": "dim"}
@@ -138,7 +137,7 @@ class DirectivesPane(OptionList):
             if isinstance(entry, DirectiveRow):
                 options.append(Option(directive_prompt(entry), id=entry.key))
             else:
-                options.append(Option(problem_prompt(entry), id=f"{PROBLEM}{n}"))
+                options.append(Option(problem_prompt(entry), id=f"broken-file-{n}"))
         self.clear_options()
         self.add_options(options)
         self._rows = entries
