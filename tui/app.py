@@ -45,7 +45,7 @@ from .widgets.projects import ProjectsPane
 from .widgets.repos import ReposPane
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.sessions import SessionsPane
-from .widgets.status_bar import VIEW_LABELS, empty_text, status_text, views_text
+from .widgets.status_bar import VIEW_LABELS, update_if_changed as _update_if_changed, empty_text, status_text, views_text
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
@@ -287,17 +287,6 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
             q.view, snap.counts if snap else None, q.search, q.agent, project_name,
             len(self.query_one(IssueList).marked), snap.total if snap else 0))
 
-    def _render_multi_status(self) -> None:
-        """Summed counts; the repos with a problem named; versions as a range (`3 repos v5-v11`)."""
-        snap, repos = self.snapshot, self.multi.repos()
-        versions = sorted({r.version for r in repos if r.version is not None})
-        version = (f"{versions[0]}" if len(versions) == 1 else f"{versions[0]}-v{versions[-1]}") if versions else "?"
-        problems = "; ".join(f"{r.name}: {r.problem}" for r in repos if r.problem) or None
-        ro = [r.name for r in repos if r.read_only]
-        _update_if_changed(self.query_one("#status", Static), status_text(
-            f"{len(repos)} repos", version, "", f"{', '.join(ro)}" if ro else None,
-            snap.counts if snap else None, snap.loaded_at if snap else None, not self.paused, problems))
-
     @while_running
     def _tick(self) -> None:
         self.query_one(DetailPane).tick()
@@ -374,14 +363,6 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
             self.request_load()
 
 
-def _update_if_changed(widget: Static, text: Text) -> None:
-    """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
-    key = (text.plain, tuple(text.spans))
-    if getattr(widget, "_shown_key", None) != key:
-        widget._shown_key = key
-        widget.update(text, layout=False)
-
-
 def binding_ids() -> set[str]:
     """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
     from .screens.confirm import ConfirmScreen
@@ -396,8 +377,7 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
     Several DBs (arguments, or `[[sources]]` in the config when none is given) make a multi-repo dashboard."""
     import sys
 
-    from .paths import check_dashboard_path, dashboard_target
-    from .sources import resolve_db, specs
+    from .sources import dashboard_targets
 
     config = load_config()
     autopilot = None
@@ -408,28 +388,11 @@ def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool =
         path = demo_setup()
         autopilot = spawn_autopilot(path)
     else:
-        given = ([db_path] if db_path else []) + list(more)
-        if not given and getattr(config, "sources", None):
-            given = [p for p, _ in config.sources]
-            names = [n for _, n in config.sources]
-        else:
-            names = None
-        if len(given) > 1:
-            sources = specs(given, names)
-        if sources is not None and len(sources) > 1:
-            problems = [check_dashboard_path(s.path, create, read_only) for s in sources]
-            if all(problems):
-                for spec, problem in zip(sources, problems):
-                    print(f"issues-tui: error: {visible(spec.name)}: {visible(problem)}", file=sys.stderr)
-                return 2
-            path = sources[0].path  # the others that cannot be opened show their problem in the Repos pane
-        else:
-            sources = None
-            path = resolve_db(given[0]) if given else dashboard_target(None, config.db)
-            problem = check_dashboard_path(path, create, read_only)
-            if problem:
-                print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
-                return 2
+        path, sources, errors = dashboard_targets(db_path, more, config, create, read_only)
+        if errors:
+            for line in errors:
+                print(f"issues-tui: error: {visible(line)}", file=sys.stderr)
+            return 2
     app = IssuesApp(path, create=create or demo, read_only=read_only, config=config, sources=sources)
     crash: BaseException | None = None
     try:

@@ -23,6 +23,7 @@ from .widgets.detail import DetailPane
 from .widgets.directives import ALL as ALL_DIRECTIVES, DirectiveRow, DirectivesPane, ProblemRow
 from .widgets.ready_queue import IssueList, header_text
 from .widgets.repos import ALL as ALL_REPOS, ReposPane
+from .widgets.status_bar import status_text, update_if_changed
 
 if TYPE_CHECKING:
     from .app import IssuesApp
@@ -138,3 +139,14 @@ class ExtraPanes:
             detail.unpin_directive()
             if issues.current is not None:
                 self.load_detail_worker(issues.current.id)
+
+    def _render_multi_status(self: "IssuesApp") -> None:
+        """Summed counts; the repos with a problem named; versions as a range (`3 repos v5-v11`)."""
+        snap, repos = self.snapshot, self.multi.repos()
+        versions = sorted({r.version for r in repos if r.version is not None})
+        version = (f"{versions[0]}" if len(versions) == 1 else f"{versions[0]}-v{versions[-1]}") if versions else "?"
+        problems = "; ".join(f"{r.name}: {r.problem}" for r in repos if r.problem) or None
+        ro = [r.name for r in repos if r.read_only]
+        update_if_changed(self.query_one("#status"), status_text(
+            f"{len(repos)} repos", version, "", ", ".join(ro) if ro else None, snap.counts if snap else None,
+            snap.loaded_at if snap else None, not self.paused, problems, saving=self.saving))

@@ -141,3 +141,26 @@ def sources_from_config(value, where: str = "config") -> tuple[list[tuple[str, s
             name = None
         out.append((os.path.expanduser(path), name.strip() if isinstance(name, str) else None))
     return out, problems
+
+
+def dashboard_targets(db_path: str | None, more, config, create: bool, read_only: bool):
+    """What the dashboard opens: (path, several SourceSpecs or None, error lines). One DB (the argument, a
+    folder's `.openagents/autopilot.db`, the config's `db`, `$ISSUES_DB`, ./autopilot.db) is checked as
+    always; with several (arguments, or the config's `[[sources]]` when none is given) the ones that cannot
+    be opened show their problem in the Repos pane, and only all of them failing is an error."""
+    from .paths import check_dashboard_path, dashboard_target
+
+    given = ([db_path] if db_path else []) + list(more)
+    names = None
+    if not given and getattr(config, "sources", None):
+        given = [p for p, _ in config.sources]
+        names = [n for _, n in config.sources]
+    sources = specs(given, names) if len(given) > 1 else []
+    if len(sources) > 1:
+        problems = [check_dashboard_path(s.path, create, read_only) for s in sources]
+        if all(problems):
+            return None, None, [f"{s.name}: {p}" for s, p in zip(sources, problems)]
+        return sources[0].path, sources, []
+    path = resolve_db(given[0]) if given else dashboard_target(None, config.db)
+    problem = check_dashboard_path(path, create, read_only)
+    return path, None, [problem] if problem else []

@@ -108,3 +108,11 @@ def views_text(active: str, counts: Counts | None, search: str, agent: str | Non
     if marked:
         t.append(f"  {marked} marked", "bold magenta")
     return t
+
+
+def update_if_changed(widget: Static, text: Text) -> None:
+    """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
+    key = (text.plain, tuple(text.spans))
+    if getattr(widget, "_shown_key", None) != key:
+        widget._shown_key = key
+        widget.update(text, layout=False)
