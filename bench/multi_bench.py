@@ -170,7 +170,7 @@ async def commit_latency(paths: list[Path], commits: int) -> dict[str, list[floa
 
     class Probe(IssuesApp):
         CSS_PATH = CSS
-        target: tuple[str, bool] | None = None  # (row id, should be present)
+        target: tuple[str, bool, int] | None = None  # (row id, should be present, measurement number)
 
         def on_source_loaded(self, msg) -> None:  # before IssuesApp's handler: check after the repaint
             self.call_after_refresh(self._check)
@@ -178,7 +178,7 @@ async def commit_latency(paths: list[Path], commits: int) -> dict[str, list[floa
         def _check(self) -> None:
             if self.target is None:
                 return
-            row_id, present = self.target
+            row_id, present, _n = self.target
             rows = {i.id for i in self.query_one("IssueList").rows}
             if (row_id in rows) == present and self.target not in seen:
                 seen[self.target] = time.time()
@@ -195,13 +195,16 @@ async def commit_latency(paths: list[Path], commits: int) -> dict[str, list[floa
                                                     stdout=asyncio.subprocess.PIPE)
         assert json.loads(await proc.stdout.readline()) == {"ready": True}
 
+        count = 0
+
         async def one(op: str, k: int) -> None:
-            nonlocal missed
+            nonlocal missed, count
+            count += 1
             proc.stdin.write((json.dumps({"op": op, "k": k}) + "\n").encode())
             await proc.stdin.drain()
             reply = json.loads(await proc.stdout.readline())
             assert reply["ok"], reply
-            target = (composite_id(k, reply["id"]), op == "unclaim")
+            target = (composite_id(k, reply["id"]), op == "unclaim", count)
             app.target = target
             deadline = time.monotonic() + 5
             while target not in seen and time.monotonic() < deadline:

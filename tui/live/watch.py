@@ -58,6 +58,8 @@ def watch_many(db_paths: list[Path], on_change: Callable[[int], None], stop: thr
     """`watch_db` for several files in one thread and one OS watch (a multi-repo dashboard): calls
     `on_change(i)` for each file `i` touched by a burst. Folders that do not exist (yet, or any more) are
     looked for again every second; the watch is restarted when the set of existing folders changes."""
+    from watchfiles import watch  # on the watch thread, after the first screen: not on the start-up path
+
     names: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(db_paths):
         for name in watched_names(p):
