@@ -10,9 +10,10 @@ as the tests run it; a production server with fsync on is slower per commit) unl
 measured in the same run beside the PostgreSQL number.
 
 (1) agents: N processes, each its own store, loop `claim_next` -> `complete_issue` for S seconds against a
-    queue big enough not to drain. Claims/s, claim latency p50/p95 (the `claim_next` call), double claims
-    (an issue claimed twice, from the agents' own lists and from the `claimed` events: must be 0), errors
-    that reached an agent (any exception from the store API: must be 0).
+    queue big enough not to drain. Claims/s, claim latency p50/p95 (the `claim_next` call, retries included),
+    double claims (an issue claimed twice, from the agents' own lists and from the `claimed` events: must be
+    0), errors that reached an agent (any exception left after the agent CLI's busy retry: must be 0), and
+    how many busy waits that retry absorbed.
 (2) screen: the dashboard runs headless in this process on each backend; another process claims the top
     ready issue; latency = the writer's COMMIT returned -> the row gone from the painted list (p50/p95).
 (3) big: the ready queue's first page (50 rows, what the dashboard asks for) at --big issues, p50/p95 of
@@ -113,19 +114,33 @@ def on_both(targets: Targets, src: Path, name: str) -> dict[str, str]:
 
 # -- (1) agents -------------------------------------------------------------------------------------------------
 def agent(target: str, run_id: str, seconds: float, barrier, queue) -> None:
-    from store import open_store
-    lat, ids, errors, empty = [], [], [], 0
+    """One agent process. Each call goes through the retry the agent CLI uses (`issues-tui claim/complete`
+    wait out a busy database): what is counted as an error is what still reaches the agent after it;
+    `busy` counts the BusyErrors that retry absorbed (SQLite's lock held past its 5 s busy timeout)."""
+    from store import BusyError, open_store
+    lat, ids, errors, empty, busy = [], [], [], 0, [0]
+
+    def call(fn):
+        for attempt in range(12):
+            try:
+                return fn()
+            except BusyError:
+                busy[0] += 1
+                if attempt == 11:
+                    raise
+                time.sleep(min(0.05 * 2 ** attempt, 2.0))
+
     try:
         st = open_store(target, actor=run_id)
     except Exception as exc:
-        queue.put((run_id, [], [], [f"open: {exc}"], 0))
+        queue.put((run_id, [], [], [f"open: {exc}"], 0, 0))
         return
     barrier.wait(timeout=120)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = time.perf_counter()
         try:
-            issue = st.claim_next(run_id)
+            issue = call(lambda: st.claim_next(run_id))
         except Exception as exc:
             errors.append(f"claim: {type(exc).__name__}: {exc}")
             continue
@@ -137,11 +152,11 @@ def agent(target: str, run_id: str, seconds: float, barrier, queue) -> None:
             continue
         ids.append(issue.id)
         try:
-            st.complete_issue(issue.id)
+            call(lambda: st.complete_issue(issue.id))
         except Exception as exc:
             errors.append(f"complete: {type(exc).__name__}: {exc}")
     st.close()
-    queue.put((run_id, lat, ids, errors, empty))
+    queue.put((run_id, lat, ids, errors, empty, busy[0]))
 
 
 def double_claims_in_db(target: str) -> int:
@@ -173,15 +188,16 @@ def bench_agents(targets: Targets, agents: int, seconds: float) -> str:
         ids = [x for r in results for x in r[2]]
         errors = [x for r in results for x in r[3]]
         drained = sum(r[4] for r in results)
+        busy = sum(r[5] for r in results)
         doubles = (len(ids) - len(set(ids))) + double_claims_in_db(target)
         rows.append([backend, f"{agents} x {seconds:g} s", f"{len(ids):,}", f"{len(ids) / wall:,.0f}",
                      f"{pct(lat, 50) * 1000:.2f}", f"{pct(lat, 95) * 1000:.2f}", str(doubles), str(len(errors)),
-                     "yes" if drained else "no"])
+                     str(busy), "yes" if drained else "no"])
         if errors:
             print(f"  {backend} errors (first 3): {errors[:3]}", file=sys.stderr)
     return table("(1) agents: claim_next -> complete_issue loops, one store per process",
                  ["backend", "agents", "claims", "claims/s", "claim p50 ms", "claim p95 ms", "double claims (0)",
-                  "errors reaching an agent (0)", "queue ran dry"], rows)
+                  "errors reaching an agent (0)", "busy waits retried", "queue ran dry"], rows)
 
 
 # -- (2) write -> screen ----------------------------------------------------------------------------------------
@@ -289,7 +305,8 @@ def bench_big(targets: Targets, n: int, repeat: int) -> str:
             for name, (fn, target_ms) in measures.items():
                 t = timed(fn, repeat if "snapshot" not in name and "counts" not in name else max(3, repeat // 5))
                 rows.append([name, backend, f"{pct(t, 50):.2f}", f"{pct(t, 95):.2f}", target_ms])
-    rows.sort(key=lambda r: list(dict.fromkeys(x[0] for x in rows)).index(r[0]))
+    order = list(dict.fromkeys(r[0] for r in rows))
+    rows.sort(key=lambda r: order.index(r[0]))  # each measure's backends side by side
     return table(f"(3) reads at {n:,} issues (30 % open), read-only store", ["measure", "backend", "p50 ms", "p95 ms",
                                                                             "target ms"], rows)
 

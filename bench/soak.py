@@ -163,11 +163,12 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
             super().on_write_done(msg)
 
     rng = random.Random(seed)
+    answers: list[tuple[int, float]] = []  # (keys in the burst, seconds until all written and on screen)
     commit_times: list[float] = []
     lateness: list[float] = []
     app = SoakApp(db, watch=True, cursor_blink=False, actor="tui:soak")
     try:
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:  # toasts on, as in a terminal
             t0 = time.monotonic()
             while app.load_count == 0:
                 if time.monotonic() - t0 > 60:
@@ -201,8 +202,11 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
                     send_keys(app, "escape")
                     await asyncio.sleep(0.1)
                 roll = rng.random()
-                if roll < 0.35:
-                    send_keys(app, rng.choice(["plus", "minus", "1", "2", "3", "4", "t"]))
+                if roll < 0.25:  # a single triage key or a burst of 3-8: time until every write is done and shown
+                    k = 1 if rng.random() < 0.4 else rng.randint(3, 8)
+                    await answer_time(app, [rng.choice(TRIAGE_KEYS) for _ in range(k)], answers)
+                elif roll < 0.35:
+                    send_keys(app, rng.choice(TRIAGE_KEYS))
                 elif roll < 0.50:
                     send_keys(app, rng.choice(["down", "down", "up", "space", "space", "escape"]))
                 elif roll < 0.60:
@@ -252,7 +256,30 @@ async def run_dashboard(db: Path, agents: list, go, commits, seconds: float, see
         tui.live.sqlite.load_snapshot = real_load
     return {"loads": loads, "commit_times": commit_times, "lateness": lateness, "write_errors": write_errors,
             "warnings": warnings["warnings"], "load_count": final_load_count, "writes_done": writes_done,
-            "iterations": iterations}
+            "iterations": iterations, "answers": answers}
+
+
+TRIAGE_KEYS = ("plus", "minus", "1", "2", "3", "4", "t")
+
+
+async def answer_time(app, keys: list[str], sink: list, timeout: float = 15.0) -> None:
+    """Send `keys` at once (a burst, as a terminal delivers them) and wait until every write they made is done
+    and a snapshot loaded after the last one is on screen: what the user waits for."""
+    if len(app.screen_stack) > 1 or app.query_one("IssueList").current is None:
+        return
+    t0 = time.monotonic()
+    writes = app.writes_done
+    send_keys(app, *keys)
+    while app.writes_done < writes + len(keys):
+        if time.monotonic() - t0 > timeout:
+            sink.append((len(keys), float("inf"), float("inf")))
+            return
+        await asyncio.sleep(0.005)
+    written = time.monotonic() - t0
+    loads = app.load_count
+    while app.load_count == loads and time.monotonic() - t0 < timeout:
+        await asyncio.sleep(0.005)
+    sink.append((len(keys), time.monotonic() - t0, written))
 
 
 _CHARS = {"plus": "+", "minus": "-", "space": " ", "enter": "\r", "escape": "\x1b", "up": None, "down": None}
@@ -454,9 +481,27 @@ def table(report: dict) -> str:
         f"| dashboard refresh latency p50 / p95 / max (commit -> snapshot applied, n={lat['n']}) | {lat['p50']:.0f} / {lat['p95']:.0f} / {lat['max']:.0f} ms |",
         f"| snapshots applied / load_snapshot p50 / p95 | {dash['load_count']} / {lm['p50']:.1f} / {lm['p95']:.1f} ms |",
         f"| event loop stall max / p99 (10 ms timer lateness) | {st['max']:.0f} / {st['p99']:.0f} ms |",
+        *answer_rows(dash.get("answers", [])),
         f"| events written | {c['events']} |",
     ]
     return "\n".join(lines)
+
+
+def answer_rows(answers: list[tuple]) -> list[str]:
+    """Key(s) → every write done → a snapshot after them on screen; split where the time goes."""
+    rows = []
+    for label, pick in (("single triage key", lambda k: k == 1), ("burst of 3-8 triage keys", lambda k: k > 1)):
+        times = [a[1] * 1000 for a in answers if pick(a[0])]
+        writes = [a[2] * 1000 for a in answers if pick(a[0])]
+        shown = [(a[1] - a[2]) * 1000 for a in answers if pick(a[0])]
+        if times:
+            rows.append(f"| {label} → all written and on screen p50 / p95 / max (n={len(times)}) | "
+                        f"{percentile(times, 50):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |")
+            rows.append(f"| … of which keys → writes committed (writer thread, lock waits) p50 / p95 | "
+                        f"{percentile(writes, 50):.0f} / {percentile(writes, 95):.0f} ms |")
+            rows.append(f"| … of which last commit → snapshot on screen (reload + paint) p50 / p95 | "
+                        f"{percentile(shown, 50):.0f} / {percentile(shown, 95):.0f} ms |")
+    return rows
 
 
 def failures(report: dict) -> list[str]:

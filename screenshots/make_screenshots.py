@@ -1,13 +1,15 @@
 """Regenerate the README's screenshots from the demo data: `python screenshots/make_screenshots.py`.
 
 Writes screenshots/main.svg (the dashboard on the demo DB), screenshots/detail.svg (an issue with
-Markdown description and history after some triage) and screenshots/demo.svg (the simulated
-autopilot at work: claims, sessions spending budget).
+Markdown description and history after some triage), screenshots/demo.svg (the simulated
+autopilot at work: claims, sessions spending budget) and screenshots/views.svg (a sorted view and the
+pulse strip while the autopilot works).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import threading
@@ -71,16 +73,27 @@ async def shoot(db: Path) -> None:
         await wait(pilot, lambda: app.snapshot.query.view == "in_progress")
         await pilot.pause(0.5)
         app.save_screenshot(str(HERE / "demo.svg"))
+        # Issue 11: Done sorted by completion (newest first), the pulse strip filled by the autopilot's pace.
+        await pilot.press("D")
+        await wait(pilot, lambda: app.snapshot.query.view == "done")
+        app.apply_sort("completed")
+        app.apply_sort("completed")  # the same key again: newest first
+        await wait(pilot, lambda: app.snapshot.query.sort == ("completed", True))
+        app.clear_notifications()
+        await pilot.pause(0.5)
+        app.save_screenshot(str(HERE / "views.svg"))
     stop.set()
     worker.join(timeout=10)
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="issues-tui-shots-") as tmp:
+        for var in ("XDG_STATE_HOME", "XDG_CACHE_HOME"):  # the sorts and search index of the shots stay here
+            os.environ[var] = str(Path(tmp) / var.lower())
         db = Path(tmp) / "autopilot.db"
         make_demo_db(db, seed=7)
         asyncio.run(shoot(db))
-    for name in ("main", "detail", "demo"):
+    for name in ("main", "detail", "demo", "views"):
         print(HERE / f"{name}.svg")
     return 0
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from . import counts, migrations, schema_check, setup
 from .errors import NotAnIssuesDb, ReadOnlyError, ValidationError
-from .opening import (BUSY_TIMEOUT_S, check_before_first_write, classify, connect, connect_read_only,
+from .opening import (BUSY_TIMEOUT_S, check_before_first_write, classify, connect, connect_read_only, contains_casefold,
                       inspect_path, issue_columns, needs_setup, translate)
 from .store_objects import COLUMN_INDEXES, COUNTS_TRIGGERS, STORE_INDEXES
 
@@ -110,6 +110,14 @@ class Connection:
                 if not kept:
                     probe.close()
         self.conn = self.wconn = connect(path, False)
+        try:
+            self._open_read_write(new, version)
+        except BaseException:
+            self.wconn.close()
+            raise
+
+    def _open_read_write(self, new: bool, version: int) -> None:
+        path = self.path
         before, after = version, version
         if new or version < migrations.LATEST:
             try:
@@ -154,6 +162,7 @@ class Connection:
         """An in-memory copy of the file, migrated to v5 (the file itself is not touched)."""
         mem = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         mem.text_factory = conn.text_factory
+        mem.create_function("tui_contains", 2, contains_casefold, deterministic=True)
         try:
             conn.backup(mem)
             migrations.migrate(mem)
@@ -179,6 +188,8 @@ class Connection:
         self._has_directive_id = "directive_id" in cols
         self._has_auto_created = "auto_created" in cols
         self._column_indexes = {name for name in COLUMN_INDEXES if name in present}
+        table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'issues'").fetchone()
+        self._id_checked = bool(table_sql and "CHECK(id != '')" in (table_sql[0] or ""))
         self._counts_state.reset()
 
     def _recheck_schema(self, conn: sqlite3.Connection, writing: bool) -> None:

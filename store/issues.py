@@ -17,6 +17,7 @@ from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ConflictError, ValidationError
 from .events import append_event, put_events, take_events
 from .hostile import integer, stored, text
+from .search import like_pattern  # noqa: F401 (the PostgreSQL backend's title filter uses it)
 from .models import Counts, DirectiveCounts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
 TITLE_MAX = 200
@@ -28,6 +29,7 @@ CLAIM_MINUTES = 15
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
+
 _BASE_COLS = (
     "id", "number", "title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
     "blocked_reason", "claimed_by", "claimed_at", "created_at", "updated_at", "completed_at",
@@ -117,11 +119,6 @@ def _has_col(store, name: str) -> bool:
     borrow IssueOps' methods but not the class)."""
     has = getattr(store, "has_column", None)
     return bool(has and has(name))
-
-
-def like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 # -- reading rows ----------------------------------------------------------------------------------
@@ -400,28 +397,6 @@ class IssueOps:
             append_event(conn, deleted.issue_id, self._actor(actor), "restored", None, None, self._now())
 
     # -- crate API: workflow -------------------------------------------------------------------
-    def _ready_sql(self, agent: str | None, search: str | None = None, project_id: str | None = None) -> tuple[str, list]:
-        _, cutoff = self._cutoff()
-        index = self._idx("tui_ready_agent_v2" if agent is not None else "tui_ready_v2")
-        where = [READY_BASE_SQL, "id != ''",
-                 "(claimed_by IS NULL OR claimed_by = '' OR julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))"]
-        params: list = [cutoff]
-        if agent is not None:
-            where.append("agent = ?")
-            params.append(agent)
-        self._filters(where, params, search, project_id)
-        sql = (f"SELECT * FROM issues{index} WHERE {' AND '.join(where)} "
-               f"ORDER BY {PRIORITY_RANK_SQL}, created_at, number")
-        return sql, params
-
-    def _filters(self, where: list, params: list, search: str | None, project_id: str | None) -> None:
-        if search:
-            where.append("title LIKE ? ESCAPE '\\'")
-            params.append(like_pattern(search))
-        if project_id is not None and self._has_project_id:
-            where.append("project_id = ?")
-            params.append(project_id)
-
     def get_next_ready_issue(self, agent: str | None = None) -> Issue | None:
         rows = self.ready_queue(agent=agent, limit=1)
         return rows[0] if rows else None
@@ -509,100 +484,6 @@ class IssueOps:
                             expect_updated_at=expect_updated_at, actor=actor)
 
     # -- beyond the crate: views, counts, stale claims -----------------------------------------
-    def _view_sql(self, view: str, agent: str | None, search: str | None, project_id: str | None) -> tuple[str, list]:
-        if view == "ready":
-            return self._ready_sql(agent, search, project_id)
-        where: list[str] = []
-        params: list = []
-        order = "number"
-        index = ""
-        if view == "in_progress":
-            where.append("status = 'in_progress'")
-            index, order = self._idx("tui_in_progress_v2"), "julianday(claimed_at), number"
-        elif view == "stale":
-            _, cutoff = self._cutoff()
-            where.append("status = 'in_progress'")
-            where.append("(julianday(claimed_at) IS NULL OR julianday(claimed_at) < julianday(?))")
-            params.append(cutoff)
-            index, order = self._idx("tui_in_progress_v2"), "julianday(claimed_at), number"
-        elif view == "blocked":
-            where.append("status = 'open' AND ifnull(is_blocked, 0) != 0")
-            index = self._idx("tui_idx_blocked")
-        elif view == "done":
-            where.append("+status = 'done'")
-            order = "number DESC"
-        elif view == "all":
-            order = "number"
-        else:
-            raise ValidationError("view", f"unknown view {view!r} (choose one of: {', '.join(VIEWS)})")
-        if agent is not None:
-            where.append("agent = ?")
-            params.append(agent)
-        self._filters(where, params, search, project_id)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return f"SELECT * FROM issues{index}{clause} ORDER BY {order}", params
-
-    def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                  project_id: str | None = None, limit: int = 200, offset: int = 0,
-                  total: int | None = None) -> list[Issue]:
-        """One page of a dashboard view: ready / in_progress / blocked / done / stale / all.
-
-        With `total` (the view's row count) a page in the second half is read from the far end of the
-        index (reversed order, small OFFSET), so the last page of a 1M-row view costs what the first does."""
-        sql, params = self._view_sql(view, agent, search, project_id)
-        # `ready -n 99999999999999999999`: as many as there are (SQLite's LIMIT is a 64-bit integer)
-        limit, offset = max(0, min(int(limit), INT64_MAX)), max(0, min(int(offset), INT64_MAX))
-        if total is not None and offset > total // 2 and offset < total:
-            head, _, order = sql.rpartition(" ORDER BY ")
-            flipped = ", ".join(t[:-5] if t.endswith(" DESC") else t + " DESC" for t in order.split(", "))
-            rev_offset = max(0, total - offset - limit)
-            rev_limit = (total - offset) - rev_offset
-            with self._read() as conn:
-                rows = fetch_issues(conn.execute(f"{head} ORDER BY {flipped} LIMIT ? OFFSET ?",
-                                                 (*params, rev_limit, rev_offset)))
-            rows.reverse()
-            return rows
-        with self._read() as conn:
-            return fetch_issues(conn.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset)))
-
-    def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
-                      project_id: str | None = None) -> int | None:
-        """Index of the issue in a view's order (for "go to issue #N"); None if it is not in the view."""
-        issue = self.get_issue_by_id(issue_id)
-        if issue is None:
-            return None
-        sql, params = self._view_sql(view, agent, search, project_id)
-        head, _, order = sql.rpartition(" ORDER BY ")
-        with self._read() as conn:
-            present = conn.execute(f"SELECT 1 FROM ({head}) WHERE id = ?", (*params, issue_id)).fetchone()
-            if not present:
-                return None
-            if view == "all":
-                before = "number < ?"
-                extra = [stored(issue.number)]
-            elif view == "ready":
-                before = (f"({PRIORITY_RANK_SQL}, created_at, number) < (?, ?, ?)")
-                extra = [issue.priority_rank, stored(issue.created_at), stored(issue.number)]
-            else:
-                rows = conn.execute(f"SELECT id FROM ({sql})", params).fetchall()
-                return next((n for n, (i,) in enumerate(rows) if i == issue_id), None)
-            joiner = " AND " if " WHERE " in head else " WHERE "
-            return conn.execute(f"{head.replace('SELECT * FROM', 'SELECT count(*) FROM', 1)}{joiner}{before}",
-                                (*params, *extra)).fetchone()[0]
-
-    def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                   project_id: str | None = None, counts: Counts | None = None) -> int:
-        """Rows in a view; unfiltered views come from `counts()` (pass one you already have)."""
-        if agent is None and not search and project_id is None:
-            c = counts or self.counts()
-            simple = {"ready": c.ready, "in_progress": c.in_progress, "blocked": c.blocked, "done": c.done,
-                      "stale": c.stale, "all": c.total}
-            return simple[view]
-        sql, params = self._view_sql(view, agent, search, project_id)
-        sql = sql.replace("SELECT * FROM", "SELECT count(*) FROM", 1).rsplit(" ORDER BY ", 1)[0]
-        with self._read() as conn:
-            return conn.execute(sql, params).fetchone()[0]
-
     def ready_agents(self) -> list[str]:
         """Distinct agents that have ready-queue work (a skip-scan of the agent index: cheap at 1M)."""
         index = self._idx("tui_ready_agent_v2")
@@ -633,22 +514,8 @@ class IssueOps:
             if self._has_auto_created:
                 index = " INDEXED BY tui_idx_auto" if "tui_idx_auto" in self._column_indexes else ""
                 auto = conn.execute(f"SELECT count(*) FROM issues{index} WHERE ifnull(auto_created, 0) != 0").fetchone()[0]
-        c = Counts(stale=stale, auto=auto)
-        for status, blocked, n in rows:
-            c.total += n
-            if status == "open":
-                if blocked:
-                    c.blocked += n
-                else:
-                    c.open += n
-            elif status == "in_progress":
-                c.in_progress += n
-            elif status == "done":
-                c.done += n
-            else:
-                c.other += n
-        c.ready = max(c.open - open_claimed, 0)
-        c.claimed = c.in_progress + open_claimed
+        c = Counts.from_groups(rows, open_claimed, stale)
+        c.auto = auto
         counts_cache.repair(self)  # outside the read lock
         return c
 

@@ -193,6 +193,28 @@ class Counts:
     auto: int | None = None  # auto-created issues (None: the file has no auto_created column, before v11)
 
 
+    @classmethod
+    def from_groups(cls, groups, open_claimed: int, stale: int) -> "Counts":
+        """From (status, blocked, n) groups, the open issues holding a live claim, and the stale claims."""
+        c = cls(stale=stale)
+        for status, blocked, n in groups:
+            c.total += n
+            if status == "open":
+                if blocked:
+                    c.blocked += n
+                else:
+                    c.open += n
+            elif status == "in_progress":
+                c.in_progress += n
+            elif status == "done":
+                c.done += n
+            else:
+                c.other += n
+        c.ready = max(c.open - open_claimed, 0)
+        c.claimed = c.in_progress + open_claimed
+        return c
+
+
 @dataclass(frozen=True, slots=True)
 class DirectiveCounts:
     """A directive's linked issues by state (the crate's DirectiveProgress)."""

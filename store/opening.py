@@ -53,6 +53,13 @@ def _inspect_path(path: Path, create: bool) -> bool:
     return False
 
 
+def contains_casefold(text, word) -> int:
+    """SQL `tui_contains(text, word)`: a case-insensitive substring test for any script (LIKE folds ASCII only)."""
+    if text is None or word is None:
+        return 0
+    return int(str(word).casefold() in str(text).casefold())
+
+
 def connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Connection:
     if read_only:
         uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
@@ -62,6 +69,7 @@ def connect(path: Path, read_only: bool, immutable: bool = False) -> sqlite3.Con
     # Another writer may have stored bytes that are not UTF-8 in a TEXT column: read them with U+FFFD
     # (a C-level decode, as fast as the default) instead of failing the whole query.
     conn.text_factory = functools.partial(str, encoding="utf-8", errors="replace")
+    conn.create_function("tui_contains", 2, contains_casefold, deterministic=True)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

@@ -77,9 +77,6 @@ def _store_objects(st, conn: sqlite3.Connection) -> None:
             return
         for kind, name in report.obsolete:
             conn.execute(f"DROP {'INDEX' if kind == 'index' else 'TRIGGER'} IF EXISTS {schema_check.quote_ident(name)}")
-        for name, sql in {**STORE_INDEXES, **column_indexes}.items():
-            if name not in report.present:
-                conn.execute(sql)
         if any(n not in report.present for n in ("tui_issue_counts", *COUNTS_TRIGGERS)):
             for sql in COUNTS_DDL:
                 conn.execute(sql)
@@ -88,6 +85,14 @@ def _store_objects(st, conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO tui_issue_counts (status, blocked, n) "
                          "SELECT status, ifnull(is_blocked, 0) != 0, count(*) FROM issues GROUP BY 1, 2")
         conn.execute("COMMIT")
+        # One short transaction per index: at 1M issues each takes the write lock for a second or two, so an
+        # agent's write waits that long at most (never the crate's 5 s busy timeout for all of them together).
+        # An index left unbuilt (lock busy, crash) is built by the next open; until then the views read late.
+        for name, sql in {**STORE_INDEXES, **column_indexes}.items():
+            if name not in report.present:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(sql)
+                conn.execute("COMMIT")
     except BaseException:
         try:
             conn.execute("ROLLBACK")

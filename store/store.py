@@ -14,9 +14,11 @@ from .export import ExportOps
 from .issues import IssueOps
 from .projects import ProjectOps
 from .sessions import SessionOps
+from .views import ViewOps
+from .pulse import PulseOps
 
 
-class Store(AgentOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
+class Store(AgentOps, ViewOps, PulseOps, IssueOps, ProjectOps, SessionOps, EventOps, ExportOps, Connection):
     """Open with `Store.open(path)`. Every method is one short transaction or one read."""
 
     @classmethod

@@ -29,6 +29,11 @@ STORE_INDEXES = {
     "tui_idx_open_claimed": f"CREATE INDEX IF NOT EXISTS tui_idx_open_claimed ON issues(julianday(claimed_at)) WHERE {READY_BASE_SQL} AND claimed_by IS NOT NULL AND claimed_by != ''",
     "tui_idx_blocked": "CREATE INDEX IF NOT EXISTS tui_idx_blocked ON issues(number) WHERE status = 'open' AND ifnull(is_blocked, 0) != 0",
     "tui_idx_events_time": "CREATE INDEX IF NOT EXISTS tui_idx_events_time ON issue_events(issue_id, created_at)",
+    # Sorts the views offer (store/views.py) and the pulse's completions per hour; `updated_at` also lets
+    # the search side index (store/fts.py) find what changed since it last looked without a table scan.
+    "tui_idx_done_completed": "CREATE INDEX IF NOT EXISTS tui_idx_done_completed ON issues(completed_at, number) WHERE status = 'done'",
+    "tui_idx_updated": "CREATE INDEX IF NOT EXISTS tui_idx_updated ON issues(updated_at, number)",
+    "tui_idx_created": "CREATE INDEX IF NOT EXISTS tui_idx_created ON issues(created_at, number)",
 }
 
 # Indexes the store adds only where the file has the column (schema v6+ / v11 files): the status line's

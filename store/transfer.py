@@ -145,13 +145,20 @@ def _sqlite_to_pg(src: str, dst: str) -> Report:
             raise NotAnIssuesDb(f"{display(dst)} is not empty (it has {len(tables_there)} tables); migrate copies "
                                 "into an empty database only, so nothing is overwritten")
         with pg.transaction():
-            for statement in schema.ddl(max(version, 5)):
+            tables, rest = schema.ddl_parts(max(version, 5))
+            for statement in tables:
                 pg.execute(statement)
             for table, cols, rows in (("projects", PROJECT_COLS, projects), ("sessions", SESSION_COLS, sessions),
                                       ("issues", issue_cols, issues), ("issue_events", EVENT_COLS, kept)):
                 with pg.cursor().copy(f"COPY {table} ({', '.join(_pg_cols(table, cols))}) FROM STDIN") as copy:
                     for r in rows:
                         copy.write_row(_to_pg(table, cols, r, nuls))
+            # indexes, triggers and counts once the rows are in (the rows already carry both timestamp forms;
+            # their change number is 0: the copy is the starting point every change is counted from)
+            for statement in rest:
+                pg.execute(statement)
+            pg.execute("UPDATE issue_counter SET next_number = greatest(next_number, "
+                       "(SELECT coalesce(max(number), 0) + 1 FROM issues)) WHERE id = 1")
             pg.execute("UPDATE issue_counter SET next_number = greatest(next_number, %s) WHERE id = 1", (counter,))
             report.counter = pg.execute("SELECT next_number FROM issue_counter").fetchone()[0]
     except StoreError:

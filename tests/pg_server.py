@@ -152,13 +152,7 @@ def _has_c_utf8() -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return Path(f"/proc/{pid}").exists() if Path("/proc/self").exists() else True  # unsure: keep it
 
 
 def reap_orphans() -> None:

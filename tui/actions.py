@@ -58,6 +58,7 @@ class TriageActions:
         self._job_started: float | None = None  # when the running write began (writer thread sets it)
         self.saving = False  # the status line says "saving…" (a write waits, e.g. for another process's lock)
         self._saving_timer = None
+        self._own_writes: dict[tuple[str, str | None], Issue] = {}  # (id, updated_at we replaced) -> row after
 
     # -- the writer thread ---------------------------------------------------------------------------
     def submit(self: "IssuesApp", job: Callable[[Store], WriteDone | None]) -> None:
@@ -165,13 +166,36 @@ class TriageActions:
             self.query_one(IssueList).clear_marks()
 
         def job(store: Store) -> WriteDone:
-            result = triage.apply_op(store, op, targets, label)
+            seen = [self._with_own_writes(issue) for issue in targets]
+            result = triage.apply_op(store, op, seen, label)
+            own = self._own_writes
+            if len(own) > 4096:
+                own.clear()
+            for step, fresh in zip(result.undo.steps if result.undo else (), result.done):
+                if fresh.updated_at != step.seen_updated_at:
+                    own[(fresh.id, step.seen_updated_at)] = fresh
             if result.undo:
                 self.undo_stack.append(result.undo)
             text, severity = result.message(op.verb)
             return WriteDone(text, severity)
 
         self.submit(job)
+
+    def _with_own_writes(self: "IssuesApp", issue: Issue) -> Issue:
+        """The row the key was pressed on, plus what our own earlier writes did to it (writer thread).
+
+        A burst (`+ + 2 t`) is pressed on one snapshot of the row; every key after the first would then be
+        guarded on a row our own first write already changed and be refused as "changed underneath you" —
+        the burst did one key out of five, and the user pressed again. Our own writes are not someone else's:
+        when the row seen is the one our previous write replaced, the guard moves to our result. A change by
+        anyone else in between still breaks the chain (the guard refuses, nothing is overwritten)."""
+        own = self._own_writes
+        for _ in range(256):
+            fresh = own.get((issue.id, issue.updated_at))
+            if fresh is None:
+                return issue
+            issue = fresh
+        return issue
 
     # -- the keys --------------------------------------------------------------------------------------
     def action_block(self: "IssuesApp") -> None:

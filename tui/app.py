@@ -42,14 +42,19 @@ from .widgets.detail import DetailPane
 from .widgets.directives import DirectivesPane
 from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
-from .widgets.repos import ReposPane
-from .widgets.ready_queue import IssueList, header_text
+from .views_ui import ViewsUI
+from .widgets.list_header import ListHeader
+from .widgets.pulse import PulseStrip
+from .widgets.ready_queue import IssueList
 from .widgets.sessions import SessionsPane
-from .widgets.status_bar import VIEW_LABELS, update_if_changed as _update_if_changed, empty_text, status_text, views_text
+from .widgets.repos import ReposPane
+from .widgets.status_bar import VIEW_LABELS, empty_text, status_text, update_if_changed as _update_if_changed
+from .widgets.view_tabs import ViewTabs
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
-class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, ErrorHandling, App):
+
+class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, Layout, ErrorHandling, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -60,7 +65,11 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit issues-tui"),
         Binding("r", "refresh", "Refresh", id="app.refresh", tooltip="Reload from the file now"),
         Binding("p", "toggle_pause", "Pause", id="app.pause", tooltip="Pause/resume live refresh"),
-        Binding("slash", "filter", "Filter", id="app.filter", tooltip="Filter the view by title as you type"),
+        Binding("slash", "filter", "Search", id="app.filter",
+                tooltip="Search as you type: words (title, description, reason), agent:, pri:, type:, is:blocked|stale|mine, #N, -word"),
+        Binding("s", "sort", "Sort", id="view.sort", tooltip="Sort the view (the same column again reverses)"),
+        Binding("exclamation_mark", "alerts", "Alerts", show=False, id="app.alerts",
+                tooltip="Every alert raised since the dashboard opened"),
         Binding("R", "view('ready')", "Ready", show=False, id="view.ready", tooltip="Ready queue"),
         Binding("I", "view('in_progress')", "In progress", show=False, id="view.in_progress", tooltip="In-progress issues"),
         Binding("B", "view('blocked')", "Blocked", show=False, id="view.blocked", tooltip="Blocked issues"),
@@ -105,7 +114,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
     def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
                  clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
                  actor: str | None = None, pid_alive: Callable[[int | None], bool | None] | None = None,
-                 cursor_blink: bool = True, source: Source | None = None,
+                 cursor_blink: bool = True, source: Source | None = None, state=None,
                  sources: list[SourceSpec] | None = None) -> None:
         """One file (`db_path`), or several (`sources`, more than one: a multi-repo dashboard)."""
         super().__init__()
@@ -128,6 +137,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
         self.load_count = 0  # how many snapshots were applied (tests and benchmarks read it)
         self.init_triage()
         self.init_navigation()
+        self.init_views_ui(state)
         self.init_layout()
         defaults = self.config.new_issue
         self.new_defaults = {
@@ -164,11 +174,13 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.source.label) + " …"), id="status")
-        yield Static("", id="views")
-        yield OrderedInput(placeholder="filter titles (enter keeps it, escape clears)", id="filter")
+        yield ViewTabs(id="views")
+        yield PulseStrip(id="pulse")
+        yield OrderedInput(placeholder="search: words  agent:NAME  pri:urgent  type:bug  is:blocked|stale|mine  #123"
+                                       "  -word  (enter keeps it, escape clears)", id="filter")
         with Horizontal(id="main"):
             with Vertical(id="list-box"):
-                yield Static(header_text(200), id="list-header")
+                yield ListHeader(id="list-header")
                 yield IssueList(id="issues", clock=self.clock)
             yield DetailPane(id="detail", clock=self.clock)
         with Horizontal(id="bottom"):
@@ -197,6 +209,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
         self.watch(self.screen, "maximized", self._maximized_changed, init=False)
         self.query_one("#filter", Input).cursor_blink = self.cursor_blink
         self.apply_size(self.size.width, self.size.height)
+        self.apply_layout()
         self.source.start()
         self.set_interval(1.0, self._tick)
 
@@ -234,9 +247,9 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
         if snap.query.selected_id is None and issues.selected_id is None and snap.selected is not None:
             issues.selected_id = snap.selected.id
         q = snap.query
-        view_key = (q.view, q.search, q.agent, q.project_id, q.directive_id, q.repo)
+        view_key = (q.view, q.tab, q.full_search, q.agent, q.project_id, q.sort, q.directive_id, q.repo)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
-        issues.empty_text = empty_text(q.view, q.search, q.agent, q.project_id)
+        issues.empty_text = empty_text(q.view, q.full_search, q.agent, q.project_id)
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
         self.note_agents(snap.agents)
         self.note_agents(i.agent for i in snap.rows)
@@ -251,7 +264,9 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
         self.query_one(ProjectsPane).set_projects(snap.projects)
         self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
                                                   snap.sessions_total, snap.sessions_running)
-        self.query_one("#list-box").border_title = VIEW_LABELS[q.view]
+        self.query_one("#list-box").border_title = (self.saved_views[q.tab].name if q.tab in self.saved_views
+                                                    else VIEW_LABELS[q.view])
+        self.views_loaded()
         self.apply_extras(snap)
         self._render_status()
         self.load_count += 1
@@ -265,6 +280,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
             self.query_one(DetailPane).show_literal(msg.problem)
 
     def on_app_focus(self, _event: AppFocus) -> None:
+        self.terminal_focused = True
         if not self.paused and self.store is not None:
             self.request_load()
 
@@ -279,19 +295,14 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
                 self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
                 info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
                 snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
-        q = self.query_state
-        project_name = None
-        if q.project_id and snap:
-            project_name = next((r.project.name for r in snap.projects if r.project.id == q.project_id), q.project_id)
-        _update_if_changed(self.query_one("#views", Static), views_text(
-            q.view, snap.counts if snap else None, q.search, q.agent, project_name,
-            len(self.query_one(IssueList).marked), snap.total if snap else 0))
+        self.render_tabs()
 
     @while_running
     def _tick(self) -> None:
         self.query_one(DetailPane).tick()
         self.query_one(SessionsPane).tick()
         self.query_one(IssueList).refresh()
+        self.views_tick()
 
     # -- app keys ------------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -353,21 +364,38 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, EditorActions, Layout, Er
     # -- results -------------------------------------------------------------------------------
     @while_running
     def on_write_done(self, msg: WriteDone) -> None:
+        """A burst of keys (`+ + 2 t`) is answered once: while more of its writes are queued, the results are
+        collected; after the last one, one toast per severity and one reload (each write used to get its own
+        toast, mounted and laid out, and its own reload — under a busy file that is what made bursts slow)."""
         if msg.finished_write:
             self.write_finished()
-        if msg.message:  # may quote DB text (who holds a claim now): controls made visible
-            self.notify(visible(msg.message), severity=msg.severity, markup=False)
-        if msg.select_id:
-            self.select_issue(msg.select_id)
-        elif msg.reload:
+        burst = self.__dict__.setdefault("_burst", [])
+        burst.append(msg)
+        if msg.finished_write and self._pending > 0:
+            return
+        self._burst = []
+        by_severity: dict[str, list[str]] = {}
+        for done in burst:
+            if done.message:  # may quote DB text (who holds a claim now): controls made visible
+                by_severity.setdefault(done.severity, []).append(visible(done.message))
+        for severity, lines in by_severity.items():
+            shown = lines if len(lines) <= 6 else lines[:5] + [f"… and {len(lines) - 5} more"]
+            self.notify("\n".join(shown), severity=severity, markup=False)
+        select = next((d.select_id for d in reversed(burst) if d.select_id), None)
+        if select:
+            self.select_issue(select)
+        elif any(d.reload for d in burst):
             self.request_load()
 
 
 def binding_ids() -> set[str]:
     """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
     from .screens.confirm import ConfirmScreen
+    from .screens.alerts import AlertsScreen
     from .screens.forms import IssueForm, PromptScreen
-    classes = (IssuesApp, IssueList, DetailPane, HelpScreen, ConfirmScreen, PromptScreen, IssueForm)
+    from .screens.sort_picker import SortPicker
+    classes = (IssuesApp, IssueList, DetailPane, HelpScreen, ConfirmScreen, PromptScreen, IssueForm, SortPicker,
+               AlertsScreen)
     return {b.id for cls in classes for b in cls.BINDINGS if isinstance(b, Binding) and b.id}
 
 

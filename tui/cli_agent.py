@@ -111,14 +111,19 @@ def _retrying(fn):
             delay = min(delay * 2, 2.0)
 
 
+def _open_store(db: str, create: bool):
+    from .cli_text import open_for_writing
+    return open_for_writing(db, create)
+
+
 def _refused(message: str) -> int:
-    from .cli import PROG, safe_terminal_text
+    from .cli_text import PROG, safe_terminal_text
     print(f"{PROG}: {safe_terminal_text(message)}", file=__import__("sys").stderr)
     return EXIT_REFUSED
 
 
 def _issue(st, number: int):
-    from .cli import CliError
+    from .cli_text import CliError
     issue = st.get_issue_by_number(number)
     if issue is None:
         raise CliError(f"no issue #{number}")
@@ -135,7 +140,7 @@ def _held_by_other(issue, run: str | None) -> str | None:
 def _transition(args, verb: str, call) -> int:
     """One guarded transition on issue N, retried while the DB is busy; exit 1 if it is refused."""
     from store import ConflictError
-    from .cli import _open_store, safe_terminal_text
+    from .cli_text import safe_terminal_text
 
     with _open_store(args.db, create=False) as st:
         def attempt():
@@ -164,7 +169,7 @@ def _transition(args, verb: str, call) -> int:
 def cmd_claim(args) -> int:
     from store.export import issue_to_export
     from store.issues import validate_agent
-    from .cli import _open_store, safe_terminal_json, safe_terminal_text
+    from .cli_text import safe_terminal_json, safe_terminal_text
 
     agent = validate_agent(args.agent) if args.agent is not None else None
     run = args.run or f"manual-{int(time.time())}"
@@ -180,12 +185,19 @@ def cmd_claim(args) -> int:
     return 0
 
 
+def _actor(args) -> str | None:
+    """With --run, the events name the run (as a claim's do); else the CLI user."""
+    return getattr(args, "run", None)
+
+
 def cmd_complete(args) -> int:
-    return _transition(args, "complete", lambda st, i: st.complete_issue(i.id, expect_updated_at=i.updated_at))
+    return _transition(args, "complete", lambda st, i: st.complete_issue(i.id, expect_updated_at=i.updated_at,
+                                                                         actor=_actor(args)))
 
 
 def cmd_unclaim(args) -> int:
-    return _transition(args, "unclaim", lambda st, i: st.unclaim_issue(i.id, expect_updated_at=i.updated_at))
+    return _transition(args, "unclaim", lambda st, i: st.unclaim_issue(i.id, expect_updated_at=i.updated_at,
+                                                                       actor=_actor(args)))
 
 
 def cmd_unblock(args) -> int:
@@ -195,11 +207,11 @@ def cmd_unblock(args) -> int:
 def cmd_block(args) -> int:
     from store.issues import validate_reason
     reason = validate_reason(args.reason)  # checked before the DB is opened
-    return _transition(args, "block", lambda st, i: st.block_issue(i.id, reason, expect_updated_at=i.updated_at))
+    return _transition(args, "block", lambda st, i: st.block_issue(i.id, reason, expect_updated_at=i.updated_at,
+                                                                   actor=_actor(args)))
 
 
 def cmd_heartbeat(args) -> int:
-    from .cli import _open_store
     with _open_store(args.db, create=False) as st:
         issue = _issue(st, args.number)
         if not _retrying(lambda: st.heartbeat(issue.id, args.run)):
@@ -211,7 +223,6 @@ def cmd_heartbeat(args) -> int:
 
 
 def cmd_release_stale(args) -> int:
-    from .cli import _open_store
     with _open_store(args.db, create=False) as st:
         n = _retrying(lambda: st.release_stale_claims(args.minutes))
     minutes = f"{args.minutes:g}"
@@ -221,7 +232,7 @@ def cmd_release_stale(args) -> int:
 
 def cmd_migrate(args) -> int:
     from store.transfer import migrate
-    from .cli import safe_terminal_text
+    from .cli_text import safe_terminal_text
     print(safe_terminal_text(migrate(args.source, args.target).line()))
     return 0
 

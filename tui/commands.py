@@ -46,7 +46,7 @@ class IssuesCommands(Provider):
         out.append(("Live refresh: resume" if app.paused else "Live refresh: pause", app.action_toggle_pause, "p"))
         out.append(("Refresh now", app.action_refresh, "reload from the file"))
         out.append(("Theme: light" if app.theme.endswith("dark") else "Theme: dark", app.action_toggle_theme, "switch theme"))
-        for text, cb, help_ in app.extra_commands():
+        for text, cb, help_ in app.extra_commands() + app.view_commands():
             out.append((text, cb, help_))
         return out
 

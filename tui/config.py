@@ -26,9 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .alerts import load_alert_config
+from .columns import parse_columns
+from .saved_views import parse_views
+
 DEFAULT_THEME = "textual-dark"
 DEFAULT_POLL_S = 2.0
-KNOWN_KEYS = ("db", "theme", "poll_seconds", "keymap", "new_issue", "sources")
+KNOWN_KEYS = ("db", "theme", "poll_seconds", "keymap", "new_issue", "my_runs", "columns", "views", "alerts", "sources")
 NEW_ISSUE_KEYS = ("priority", "type", "agent")
 
 
@@ -46,7 +50,12 @@ class Config:
     poll_seconds: float = DEFAULT_POLL_S
     problems: list[str] = field(default_factory=list)
     sources: list[tuple[str, str | None]] = field(default_factory=list)  # [[sources]]: (path, name or None)
-    path: Path | None = None  # the file it was read from (named in every problem)
+    path: Path | None = field(default=None, compare=False)  # the file it was read from (named in every problem;
+    # the palette's "Save view" appends there)
+    my_runs: tuple[str, ...] = ()  # `is:mine`: run ids (globs allowed) that are "me"
+    columns: dict = field(default_factory=dict)  # view -> columns.Layout (tui/columns.py)
+    views: list = field(default_factory=list)  # [[views]] as saved_views.SavedView
+    alerts: object = None  # alerts.AlertConfig (None: the defaults)
 
     def problem(self, key: str, message: str) -> None:
         where = f"config {self.path}" if self.path is not None else "config"
@@ -117,6 +126,7 @@ def load_config(path: Path | None = None) -> Config:
         from .sources import sources_from_config
         cfg.sources, problems = sources_from_config(data["sources"], f"config {path}")
         cfg.problems.extend(problems)
+    _load_views_config(cfg, data, path)
     for section in ("keymap", "new_issue"):
         value = data.get(section, {})
         if not isinstance(value, dict):
@@ -131,3 +141,30 @@ def load_config(path: Path | None = None) -> Config:
             else:
                 getattr(cfg, section)[str(key)] = item
     return cfg
+
+
+def _load_views_config(cfg: Config, data: dict, path: Path) -> None:
+    """`my_runs`, `[columns]`, `[[views]]`, `[alerts]` (issue 11): each problem reported, the rest kept."""
+    runs = data.get("my_runs", [])
+    if isinstance(runs, str):
+        runs = [runs]
+    if isinstance(runs, list) and all(isinstance(r, str) for r in runs):
+        cfg.my_runs = tuple(r for r in runs if r)
+    else:
+        cfg.problem("my_runs", "must be a list of run ids in quotes; ignored")
+    columns = data.get("columns", {})
+    if isinstance(columns, dict):
+        for view, spec in columns.items():
+            layout = parse_columns(spec, cfg.problems, f"{path} [columns] {view}")
+            if layout is not None:
+                cfg.columns[str(view)] = layout
+    else:
+        cfg.problem("[columns]", "must be a table of view = [column ids]; ignored")
+    cfg.views = parse_views(data.get("views", []), cfg.problems, str(path))
+    alerts = data.get("alerts", {})
+    if not isinstance(alerts, dict):
+        cfg.problem("[alerts]", "must be a table; using the defaults")
+        alerts = {}
+    problems: list[str] = []
+    cfg.alerts = load_alert_config(alerts, problems)
+    cfg.problems.extend(f"config {path}: {p}" for p in problems)

@@ -1,8 +1,9 @@
 """What the dashboard reads in one go, off the UI thread (no Textual here: plain data in, plain data out).
 
 `Query` is what the user asked to see; `load_snapshot` turns it into a `Snapshot` with a handful of
-indexed queries (counts O(1), one page of the view, the selected issue with its history, projects
-and sessions).
+indexed queries (counts O(1), one page of the view in its sort, the selected issue with its history,
+projects and sessions, the claims the alerts watch, the last day's completions for the pulse, the
+saved views' counts).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store
+from store import fts, search
 from store.connection import FileInfo
+from store.pulse import HOUR_NS, HOURS
 from store.directives import DirectiveSet, directives_folder, folder_signature, load_directives
 
 PAGE = 200  # rows fetched around the visible window
@@ -40,8 +43,18 @@ class Query:
     offset: int = 0  # first row of the window to fetch
     limit: int = PAGE
     selected_id: str | None = None
+    sort: tuple[str, bool] | None = None  # (store sort key, descending); None: the view's default order
+    base_filter: str = ""  # a saved view's filter (the user's `/` text is added to it)
+    tab: str | None = None  # the saved view shown (its key), None for a built-in view
+    saved: tuple[tuple[str, str, str], ...] = ()  # (key, view, filter) of each saved view, for live counts
+    my_runs: tuple[str, ...] = ()  # `is:mine` (from the config)
+
     directive_id: str | None = None  # the directive picked in the Directives pane (a `directive:` filter)
     repo: str | None = None  # several sources: show only this repo's rows (the `repo:` filter)
+
+    @property
+    def full_search(self) -> str:
+        return " ".join(p for p in (self.base_filter, self.search) if p.strip())
 
     def with_(self, **changes) -> "Query":
         return replace(self, **changes)
@@ -73,6 +86,13 @@ class Snapshot:
     directives: DirectiveSet | None = None  # the directives beside the DB (None: no such folder)
     directive_progress: dict[str, DirectiveCounts] = field(default_factory=dict)
     source: str = ""  # the key of the live source it came from (tui/live)
+    live_claims: list[Issue] = field(default_factory=list)  # the next claims to go stale (alerts)
+    stale_claims: list[Issue] = field(default_factory=list)  # the claims that went stale most recently
+    completions: list[int] = field(default_factory=list)  # completion instants of the last 24 h (pulse)
+    saved_counts: dict[str, int] = field(default_factory=dict)  # saved view key -> rows
+    search_problems: list[str] = field(default_factory=list)
+    search_indexing: bool = False  # the search side index is being built (searches are exact but slower)
+    all_sessions: list[Session] = field(default_factory=list)  # every project's (the alerts watch them all)
     sessions_total: int = 0  # sessions matching the project filter (the window shows the first ones)
     sessions_running: int = 0
 
@@ -88,8 +108,10 @@ def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, Histo
 
 
 def effective_search(q: Query) -> str | None:
-    """The search text the store runs: the user's, plus the Directives pane's pick as a `directive:` term."""
-    parts = [q.search.strip()] if q.search and q.search.strip() else []
+    """The search text the store runs: a saved view's filter and the user's, plus the Directives pane's pick as
+    a `directive:` term."""
+    text = q.full_search
+    parts = [text.strip()] if text and text.strip() else []
     if q.directive_id:
         parts.append(f"directive:{q.directive_id}")
     return " ".join(parts) or None
@@ -130,7 +152,7 @@ def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int
     for attempt in (0, 1):
         total = store.count_view(q.view, counts=counts, **filters)
         offset = max(0, min(q.offset, max(total - 1, 0)))
-        rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, **filters)
+        rows = store.list_view(q.view, limit=q.limit, offset=offset, total=total, sort=q.sort, **filters)
         expected = max(0, min(q.limit, total - offset))
         if len(rows) == expected or attempt:
             break
@@ -141,9 +163,22 @@ def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int
     return total, offset, rows, counts
 
 
+def _prepare_search(store: Store, q: Query) -> bool:
+    """Words to search (now or in a saved view): use the side index, building it on first use. True while
+    it is not complete yet."""
+    texts = [q.full_search] + [f for _, _, f in q.saved]
+    if not any(search.parse(t).words for t in texts if t):
+        return False
+    index = fts.enable(store)
+    index.sync(store)
+    return not index.complete
+
+
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
     token = source_token(store)
+    store.my_runs = q.my_runs
+    indexing = _prepare_search(store, q)
     counts = store.counts()
     total, offset, rows, counts = load_rows(store, q, counts)
     selected_id = q.selected_id
@@ -156,7 +191,14 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW)
     directives = directives_for(store)
     progress = store.directive_progress() if directives is not None else {}
+    # the alerts watch every project's sessions (running first, then the newest ended ones)
+    watched = sessions if q.project_id is None else store.sessions_window(None, limit=SESSIONS_WINDOW)[2]
+    live, stale = store.watched_claims()
+    completions = store.completion_times(store.now_ns() - HOURS * HOUR_NS)
+    saved_counts = {key: store.count_view(view, search=filt or None, counts=counts) for key, view, filt in q.saved}
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
                     token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
-                    sessions_total=s_total, sessions_running=s_running, directives=directives,
-                    directive_progress=progress)
+                    sessions_total=s_total, sessions_running=s_running,
+                    live_claims=live, stale_claims=stale, completions=completions, saved_counts=saved_counts,
+                    search_problems=store.search_problems(q.full_search), search_indexing=indexing,
+                    all_sessions=watched, directives=directives, directive_progress=progress)

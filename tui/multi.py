@@ -272,7 +272,25 @@ def merge(q: Query, parts: dict[int, Snapshot], repos: list[RepoState], from_end
                       key=lambda s: (s.status != "running", -(timestamps.parse_ns(s.started_at) or 0)))
     agents = sorted({a for s in parts.values() for a in s.agents})
     offset = max(0, min(q.offset, max(total - 1, 0)))
+    ordered = sorted(parts.items())
+
+    def tagged(i: int, issues) -> list[Issue]:
+        return [replace(x, id=composite_id(i, x.id), extra={**x.extra, REPO_KEY: names.get(i, "")}) for x in issues]
+
+    saved: dict[str, int] = {}
+    for _, s in ordered:
+        for key, n in s.saved_counts.items():
+            saved[key] = saved.get(key, 0) + n
     snap = Snapshot(q, first.info, counts, total, offset, rows, None, [], projects, sessions,
-                    token=tuple(s.token for _, s in sorted(parts.items())),
-                    load_ms=max(s.load_ms for s in parts.values()), agents=agents)
+                    token=tuple(s.token for _, s in ordered),
+                    load_ms=max(s.load_ms for s in parts.values()), agents=agents,
+                    live_claims=[x for i, s in ordered for x in tagged(i, s.live_claims)],
+                    stale_claims=[x for i, s in ordered for x in tagged(i, s.stale_claims)],
+                    completions=sorted(t for _, s in ordered for t in s.completions), saved_counts=saved,
+                    search_problems=list(dict.fromkeys(p for _, s in ordered for p in s.search_problems)),
+                    search_indexing=any(s.search_indexing for _, s in ordered),
+                    all_sessions=[replace(x, id=composite_id(i, x.id), project_id=composite_id(i, x.project_id))
+                                  for i, s in ordered for x in s.all_sessions],
+                    sessions_total=sum(s.sessions_total for _, s in ordered),
+                    sessions_running=sum(s.sessions_running for _, s in ordered))
     return Merged(snap, repos, repo_of)

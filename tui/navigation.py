@@ -27,7 +27,7 @@ from .widgets.status_bar import VIEW_LABELS
 if TYPE_CHECKING:
     from .app import IssuesApp
 
-VIEW_KEYS = list(VIEW_LABELS)
+VIEW_KEYS = list(VIEW_LABELS)  # the built-in views; saved ones follow them (ViewsUI.tab_keys)
 FILTER_DELAY_S = 0.12  # typing in the filter box reloads once the keys pause this long
 
 
@@ -40,17 +40,22 @@ class Navigation:
 
     # -- views -----------------------------------------------------------------------------------------
     def set_view(self: "IssuesApp", view: str) -> None:
+        """Show a view (`ready` … `all`) or a saved view (`saved:NAME`), in the sort it had last time."""
         issues = self.query_one(IssueList)
         issues.clear_marks()
-        self.request_load(view=view, offset=0, selected_id=None)
+        self.query_state = self.query_state.with_(**self.tab_query(view))
+        self.apply_layout()
+        self.request_load(offset=0, selected_id=None)
         issues.selected_id = None
 
     def action_view(self, view: str) -> None:
         self.set_view(view)
 
     def action_cycle_view(self: "IssuesApp", step: int) -> None:
-        i = VIEW_KEYS.index(self.query_state.view)
-        self.set_view(VIEW_KEYS[(i + step) % len(VIEW_KEYS)])
+        tabs = self.tab_keys()
+        current = self.current_tab()
+        i = tabs.index(current) if current in tabs else 0
+        self.set_view(tabs[(i + step) % len(tabs)])
 
     # -- filters -----------------------------------------------------------------------------------------
     def note_agents(self, agents) -> None:
@@ -125,14 +130,16 @@ class Navigation:
             self.post_message(WriteDone(f"There is no issue {what}", "warning", reload=False))
             return
         q = self.query_state
-        position = store.view_position(q.view, issue.id, agent=q.agent, search=q.search or None,
-                                      project_id=q.project_id)
+        position = store.view_position(q.view, issue.id, agent=q.agent, search=q.full_search or None,
+                                      project_id=q.project_id, sort=q.sort)
         if position is not None:
             self.call_from_thread(self._goto_apply, issue, position, {})
         else:
-            position = store.view_position("all", issue.id)
+            all_sort = self.tab_query("all")["sort"]
+            position = store.view_position("all", issue.id, sort=all_sort)
             self.call_from_thread(self._goto_apply, issue, position,
-                                  dict(view="all", search="", agent=None, project_id=None))
+                                  dict(view="all", search="", agent=None, project_id=None, tab=None, base_filter="",
+                                       sort=all_sort))
 
     def _goto_apply(self: "IssuesApp", issue: Issue, position: int | None, changes: dict) -> None:
         issues = self.query_one(IssueList)
@@ -143,6 +150,8 @@ class Navigation:
         issues.selected_id = issue.id
         issues.cursor = position or 0
         self.request_load(offset=max(0, (position or 0) - PAGE // 4), selected_id=issue.id, **changes)
+        if changes:
+            self.apply_layout()
 
     # -- marks ---------------------------------------------------------------------------------------------
     def action_mark(self: "IssuesApp") -> None:

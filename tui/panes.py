@@ -16,12 +16,13 @@ from textual.widgets import OptionList
 
 from store import DirectiveCounts
 
+from .columns import COLUMNS
 from .errors import while_running
 from .loader import Snapshot
 from .multi import split_id
 from .widgets.detail import DetailPane
 from .widgets.directives import ALL as ALL_DIRECTIVES, DirectiveRow, DirectivesPane, ProblemRow
-from .widgets.ready_queue import IssueList, header_text
+from .widgets.ready_queue import IssueList
 from .widgets.repos import ALL as ALL_REPOS, ReposPane
 from .widgets.status_bar import status_text, update_if_changed
 
@@ -77,12 +78,20 @@ class ExtraPanes:
         if multi is None or multi.merged is None:
             return
         self.refresh_repos()
-        width = min(max([4] + [len(n) for n in multi.names]), REPO_WIDTH_MAX)
-        if issues.repo_width != width:
-            issues.repo_width = width
-            self.query_one("#list-header").update(header_text(200, width))
         current = issues.current
         detail.repo = multi.merged.repo_of.get(current.id, "") if current is not None else ""
+
+    def current_layout(self: "IssuesApp"):
+        """The view's columns; with several files a `repo` column after `#` (unless the config placed it)."""
+        layout = super().current_layout()
+        multi = self.multi
+        if multi is None or any(c.id == "repo" for c, _ in layout.columns):
+            return layout
+        width = min(max([4] + [len(n) for n in multi.names]), REPO_WIDTH_MAX)
+        cols = list(layout.columns)
+        at = next((n + 1 for n, (c, _) in enumerate(cols) if c.id == "number"), 0)
+        cols.insert(at, (COLUMNS["repo"], width))
+        return type(layout)(tuple(cols))
 
     def refresh_repos(self: "IssuesApp") -> None:
         """The Repos pane from each source's state now (after a load, and when a file goes bad)."""

@@ -386,31 +386,6 @@ class PgIssueOps:
         self._filters(where, params, search, project_id)
         return " AND ".join(where) or "true", params
 
-    def list_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
-                  project_id: str | None = None, limit: int = 200, offset: int = 0,
-                  total: int | None = None) -> list[Issue]:
-        where, params = self._view_where(view, agent, search, project_id)
-        order = _ORDERS[view]
-        limit, offset = int(limit), int(offset)
-        sql = f"SELECT {self._select} FROM issues WHERE {where} ORDER BY "
-        with self._read() as conn:
-            if total is not None and total // 2 < offset < total:
-                rev_offset = max(0, total - offset - limit)
-                rows = self._fetch(conn, sql + _order_sql(order, flip=True) + " LIMIT %s OFFSET %s",
-                                   (*params, (total - offset) - rev_offset, rev_offset))
-                rows.reverse()
-                return rows
-            return self._fetch(conn, sql + _order_sql(order) + " LIMIT %s OFFSET %s", (*params, limit, offset))
-
-    def view_position(self, view: str, issue_id: str, *, agent: str | None = None, search: str | None = None,
-                      project_id: str | None = None) -> int | None:
-        where, params = self._view_where(view, agent, search, project_id)
-        order = _order_sql(_ORDERS[view])
-        with self._read() as conn:
-            row = conn.execute(f"SELECT pos FROM (SELECT id, row_number() OVER (ORDER BY {order}) - 1 AS pos "
-                               f"FROM issues WHERE {where}) v WHERE id = %s", (*params, issue_id)).fetchone()
-        return int(row[0]) if row else None
-
     def count_view(self, view: str = "ready", *, agent: str | None = None, search: str | None = None,
                    project_id: str | None = None, counts: Counts | None = None) -> int:
         if agent is None and not search and project_id is None:
@@ -444,21 +419,7 @@ class PgIssueOps:
                 self._transact(lambda conn: conn.execute(COUNTS_COMPACT), atomic=False)
             except StoreError:
                 pass  # folding is housekeeping: the sums stay right without it
-        c = Counts(stale=stale)
-        for status, blocked, n, _ in rows:
-            c.total += n
-            if status == "open":
-                if blocked:
-                    c.blocked += n
-                else:
-                    c.open += n
-            elif status == "in_progress":
-                c.in_progress += n
-            elif status == "done":
-                c.done += n
-            else:
-                c.other += n
-        c.ready = max(c.open - open_claimed, 0)
+        c = Counts.from_groups([r[:3] for r in rows], open_claimed, stale)
         return c
 
     def distrust_counts(self) -> None:

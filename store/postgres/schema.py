@@ -235,11 +235,18 @@ def _triggers() -> list[str]:
     return out
 
 
+def ddl_parts(version: int = LATEST) -> tuple[list[str], list[str]]:
+    """(tables, then indexes + triggers + the counts) that turn an empty database into an issues DB. A bulk
+    load (migrate) copies its rows in between: building indexes once is far faster than row by row."""
+    tables = [_FUNCTIONS] + TABLES + ["INSERT INTO issue_counter (id, next_number) VALUES (1, 1)",
+                                      f"INSERT INTO schema_version (version) VALUES ({int(version)})"]
+    return tables, INDEXES + _triggers() + COUNTS + [COUNTS_FILL]
+
+
 def ddl(version: int = LATEST) -> list[str]:
     """Every statement that turns an empty database into an issues DB (run in one transaction)."""
-    return ([_FUNCTIONS] + TABLES + INDEXES + _triggers() + COUNTS
-            + ["INSERT INTO issue_counter (id, next_number) VALUES (1, 1)",
-               f"INSERT INTO schema_version (version) VALUES ({int(version)})"])
+    tables, rest = ddl_parts(version)
+    return tables + rest
 
 
 REQUIRED_ISSUE_COLUMNS = {

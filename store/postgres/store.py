@@ -9,9 +9,10 @@ from .connection import PgConnection
 from .exchange import PgExchangeOps
 from .issues import PgIssueOps
 from .records import PgRecordOps
+from .views import PgViewOps
 
 
-class PgStore(PgIssueOps, PgRecordOps, PgExchangeOps, PgConnection):
+class PgStore(PgViewOps, PgRecordOps, PgExchangeOps, PgConnection):
     """Open with `PgStore.open(url)` (or `store.open_store(target)`). Every method is one transaction or read."""
 
     @classmethod

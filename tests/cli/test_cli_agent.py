@@ -95,6 +95,8 @@ def test_complete_block_unblock_unclaim(capsys, small):
     with open_store(small) as st:
         assert st.get_issue_by_id(first).status == Status.IN_PROGRESS
     assert run(capsys, "unclaim", str(number), "--run", "A", "--db", small)[0] == 0
+    with open_store(small) as st:
+        assert st.issue_events(first)[-1].actor == "A"  # the run that gave it back
     assert run(capsys, "unclaim", str(number), "--db", small)[0] == 1  # already open
     assert run(capsys, "block", str(number), "needs a decision", "--db", small)[0] == 0
     with open_store(small) as st:

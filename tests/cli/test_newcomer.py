@@ -11,7 +11,7 @@ import pytest
 
 from store import Counts
 from tui.format import plural
-from tui.widgets.status_bar import views_text
+from tui.widgets.view_tabs import tabs_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -27,7 +27,7 @@ def test_count_pluralises(n, word, expected):
 @pytest.mark.parametrize("total,expected", [(7, "(7 matches)"), (1, "(1 match)"), (0, "(0 matches)")])
 def test_filter_line_says_matches(total, expected):
     counts = Counts(open=10, in_progress=0, blocked=0, done=0, stale=0, ready=10, total=10, other=0)
-    line = views_text("ready", counts, "relay", None, None, 0, total).plain
+    line = tabs_text("ready", counts, [], "relay", None, None, 0, total)[0].plain
     assert expected in line and not re.search(r"\d match\b", line.replace("1 match", ""))
 
 

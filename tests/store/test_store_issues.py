@@ -7,7 +7,8 @@ import sqlite3
 
 import pytest
 
-from store import (ConflictError, IssueType, Priority, ReadOnlyError, Status, Store, StoreError, ValidationError)
+from store import (ConflictError, IssueType, Priority, ReadOnlyError, Status, Store, StoreError, ValidationError,
+                   open_store)
 from storetest_helpers import T0, Clock, raw
 
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.(\d{3}|\d{6}|\d{9}))?\+00:00$")
@@ -111,8 +112,8 @@ def test_timestamps_written_like_the_crate(tmp_path):
             assert all(TS_RE.match(e[5]) for e in events(s.path))
 
 
-def test_timestamps_with_real_clock(tmp_path):
-    with Store.open(tmp_path / "real.db") as s:
+def test_timestamps_with_real_clock(new_target):
+    with open_store(new_target) as s:  # on PostgreSQL: the server's clock
         i = s.create_issue("x")
         s.claim_issue(i.id, "r")
         r = row(s.path, i.number)
@@ -447,8 +448,8 @@ def test_validation_on_update_writes_nothing(store, clock, kwargs):
     assert row(store.path, a.number) == before and len(events(store.path)) == n_events
 
 
-def test_every_write_appends_an_event(tmp_path, clock):
-    s = Store.open(tmp_path / "ev.db", clock=clock, actor="alice")
+def test_every_write_appends_an_event(new_target, clock):
+    s = open_store(new_target, clock=clock, actor="alice")
     a = s.create_issue("a", priority="low")
     expected = [(a.id, "alice", "created", None, "a")]
     clock.tick(); s.update_issue(a.id, title="a2", priority="high")
@@ -607,10 +608,9 @@ def test_reopen(store, clock):
 
 
 # -- concurrent claims (two stores on one file) ----------------------------------------------------
-def test_two_stores_claim_once(tmp_path, clock):
-    p = tmp_path / "two.db"
-    s1 = Store.open(p, clock=clock)
-    s2 = Store.open(p, clock=clock)
+def test_two_stores_claim_once(new_target, clock):
+    s1 = open_store(new_target, clock=clock)
+    s2 = open_store(new_target, clock=clock)
     a = s1.create_issue("a")
     assert s2.get_next_ready_issue().id == a.id
     assert s1.claim_issue(a.id, "run-1")

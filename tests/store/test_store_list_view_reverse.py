@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from store import Store, VIEWS
+from store import VIEWS, open_store
 
 
 @pytest.fixture
-def populated(tmp_path):
-    s = Store.open(tmp_path / "v.db")
+def populated(new_target):
+    s = open_store(new_target)
     for n in range(300):
         issue = s.create_issue(f"issue {n}", priority=["urgent", "high", "medium", "low"][n % 4],
                                agent=["claude", "codex"][n % 2])

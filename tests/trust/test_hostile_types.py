@@ -244,15 +244,16 @@ async def test_external_editor_temp_file_stays_in_tmpdir_whatever_the_number_hol
 def test_status_line_shows_wrong_typed_counts_and_version_as_visible_text():
     from store import Counts
     from store.hostile import Hostile
-    from tui.widgets.status_bar import status_text, views_text
+    from tui.widgets.status_bar import status_text
+    from tui.widgets.view_tabs import tabs_text
     counts = Counts(open=Hostile("abc\x1b[2J"), ready=Hostile(2.5), in_progress=3, blocked=Hostile(b"\x00"),
                     done=Hostile(float("inf")), stale=Hostile("x"), other=0, total=Hostile("many"))
     line = status_text("/p\x1b]0;t\x07.db", Hostile("abc"), "wal", None, counts, None, True, None).plain
-    views = views_text("ready", counts, "", None, None, 0, Hostile("lots")).plain
+    views = tabs_text("ready", counts, [("saved:x", "x", Hostile("odd"))], "", None, None, 0, Hostile("lots"))[0].plain
     for text in (line, views):
         assert_clean(text, "the status line")
     assert "open ⚠abc␛[2J" in line and "blocked ⚠X'00'" in line and "done ⚠inf" in line and "v⚠abc" in line
-    assert "Ready ⚠2.5" in views and "All ⚠many" in views
+    assert "Ready ⚠2.5" in views and "All ⚠many" in views and "x ⚠odd" in views
 
 
 async def test_a_running_dashboard_survives_wrong_typed_rows_written_under_it(tmp_path):

@@ -36,3 +36,10 @@ def edge_db(tmp_path) -> Path:
 def ready_numbers() -> list[int]:
     lines = (FIXTURES / "crate-v5-small.ready.jsonl").read_text().splitlines()
     return [json.loads(line)["number"] for line in lines if line.strip()]
+
+
+@pytest.fixture(autouse=True)
+def _private_state_and_cache(tmp_path, monkeypatch):
+    """The dashboard's state file (sorts) and search index cache go to this test's folder, never ~/."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

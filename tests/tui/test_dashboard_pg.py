@@ -151,3 +151,35 @@ def test_dashboard_refuses_a_bad_url_in_one_line(capsys, pg_server):
         out, err = capsys.readouterr()
         assert rc == 2 and out == "" and err.count("\n") == 1 and err.startswith("issues-tui: error: ")
         assert PW not in err
+
+
+async def test_password_never_on_screen(small_pg):
+    from pg_server import PW, PW_USER
+    from tui.app import IssuesApp
+    from tuitest_helpers import screen_lines
+    target = small_pg.replace("postgresql://postgres@", f"postgresql://{PW_USER}:{PW}@")
+    app = IssuesApp(target, watch=True, config=Config(poll_seconds=3600.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert numbers(app)  # it really is open, through the password
+        text = "\n".join(screen_lines(app))
+        assert PW not in text and PW not in app.source.label and PW not in app.store.path
+        assert app.source.label.startswith(f"postgresql://{PW_USER}@/")
+
+
+def test_url_from_config_or_env_stays_a_url(pg_url, monkeypatch):
+    from tui.paths import check_dashboard_path, dashboard_target
+    monkeypatch.delenv("ISSUES_DB", raising=False)
+    assert dashboard_target(None, pg_url) == pg_url  # the config's `db` (a Path would fold `//` away)
+    monkeypatch.setenv("ISSUES_DB", pg_url)
+    assert dashboard_target(None, None) == pg_url
+    assert check_dashboard_path(pg_url, create=False, read_only=False) is None
+    keyword = pg_url.replace("postgresql://postgres@/", "user=postgres dbname=").replace("?host=", " host=").replace("&port=", " port=")
+    assert dashboard_target(keyword, None) == keyword and check_dashboard_path(keyword, False, False) is None
+
+
+def test_empty_database_needs_create_on_the_dashboard(pg_empty_url):
+    from tui.paths import check_dashboard_path
+    problem = check_dashboard_path(pg_empty_url, create=False, read_only=False)
+    assert problem and "empty database" in problem and "--create" in problem
+    assert check_dashboard_path(pg_empty_url, create=True, read_only=False) is None

@@ -15,6 +15,7 @@ from tui.app import IssuesApp
 from tui.config import Config
 from tui.multi import split_id
 from tui.sources import specs
+from tui.widgets.list_header import ListHeader
 from tui.widgets.ready_queue import IssueList
 from tui.widgets.repos import ReposPane
 
@@ -84,7 +85,7 @@ async def test_three_repos_in_one_ready_view_in_the_crates_order(tmp_path):
         # every row names its repo on screen, and the header has the column
         lines = list_lines(app.query_one(IssueList))
         assert lines[0].split()[1] == "api" and lines[1].split()[1] == "web" and lines[2].split()[1] == "cli"
-        assert "repo" in str(app.query_one("#list-header").content)
+        assert list_lines(app.query_one(ListHeader))[0].split()[:2] == ["#", "repo"]
         # counts are summed, and kept per repo
         assert app.snapshot.counts.total == 3 * 29
         repos = app.source.repos()
@@ -206,6 +207,30 @@ async def test_one_source_looks_as_before(tmp_path):
     async with app.run_test(size=(150, 45)) as pilot:
         await started(pilot)
         assert app.multi is None
-        assert app.query_one(IssueList).repo_width == 0
+        assert all(c.id != "repo" for c, _ in app.query_one(IssueList).columns.columns)
         assert not app.query_one(ReposPane).display or not app.screen.has_class("-repos")
-        assert "repo" not in str(app.query_one("#list-header").content)
+        assert "repo" not in list_lines(app.query_one(ListHeader))[0]
+
+
+async def test_repo_filter_from_the_pane_and_the_search_language(tmp_path):
+    make_repos(tmp_path)
+    app = app_for(tmp_path)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await all_loaded(pilot)
+        pane = app.query_one(ReposPane)
+        pane.focus()
+        pane.highlighted = 2  # web
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.query_state.repo == "web" and repo_rows(app)
+                       and {r for r, _ in repo_rows(app)} == {"web"}, what="only web's rows")
+        assert app.snapshot.total == 14
+        pane.highlighted = 0  # all repos
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: {r for r, _ in repo_rows(app)} == {"api", "web", "cli"}, what="every repo")
+        # typed: `repo:cli` keeps cli, `-repo:api` drops api
+        app.request_load(search="repo:cli", offset=0)
+        await wait_for(pilot, lambda: repo_rows(app) and {r for r, _ in repo_rows(app)} == {"cli"}, what="repo:cli")
+        app.request_load(search="-repo:api", offset=0)
+        await wait_for(pilot, lambda: repo_rows(app) and {r for r, _ in repo_rows(app)} == {"web", "cli"},
+                       what="-repo:api")
+        assert not app.snapshot.search_problems

@@ -14,6 +14,7 @@ import pytest
 
 from store import timestamps
 from tui.app import IssuesApp
+from tui.alerts import AlertConfig
 from tui.config import Config
 
 from tuitest_helpers import settle, started, wait_for
@@ -38,7 +39,9 @@ def _stable_env(tmp_path, monkeypatch):
 def make_app(fixture: str, theme: str = "textual-dark") -> IssuesApp:
     name = fixture.replace("crate-v5-", "")
     shutil.copyfile(FIXTURES / fixture, name)
-    return IssuesApp(name, clock=lambda: FROZEN_NS, config=Config(theme=theme), watch=False,
+    # alerts off: their toasts would cover the panes these snapshots are about (test_views_snapshots has them)
+    return IssuesApp(name, clock=lambda: FROZEN_NS, config=Config(theme=theme, alerts=AlertConfig(frozenset())),
+                     watch=False,
                      actor="tui:tester", pid_alive=lambda pid: pid == 10001, cursor_blink=False)
 
 

@@ -107,6 +107,15 @@ async def test_selecting_a_directive_shows_it_and_sets_the_filter(tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.query_state.directive_id == "d-001", what="the directive filter")
         await settle(pilot)
+        # the list shows the directive's issues only (those in the ready view): from the file itself
+        import sqlite3
+        conn = sqlite3.connect(str(db))
+        ready_d1 = {n for n, in conn.execute("SELECT number FROM issues WHERE directive_id = 'd-001' AND status = 'open' "
+                                             "AND is_blocked = 0 AND claimed_by IS NULL")}
+        conn.close()
+        await wait_for(pilot, lambda: {i.number for i in app.query_one(IssueList).rows} == ready_d1,
+                       what="d-001's issues in the list")
+        assert ready_d1 and all(i.directive_id == "d-001" for i in app.query_one(IssueList).rows)
         detail = app.query_one(DetailPane)
         assert detail.directive is not None and detail.border_title == "Directive"
         head = static_text(app.query_one("#detail-head"))

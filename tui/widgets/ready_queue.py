@@ -21,30 +21,11 @@ from textual.strip import Strip
 
 from store import Issue, Status, timestamps
 
-from ..format import ago
-from ..multi import REPO_KEY
+from ..columns import FLAG_WIDTH, Layout, cell_text, default_layout, fit
 from ..text import visible
 
 NEW_FOR_S = 30.0
 NEW_SLACK_NS = 2_000_000_000  # clock skew allowance between the writer and us
-COLUMNS = [("", 1), ("#", 6), ("pri", 7), ("type", 8), ("agent", 8), ("age", 5), ("title", 0)]
-
-
-def _cell(text: str, width: int) -> str:
-    """Pad or cut to exactly `width` cells."""
-    t = Text(text)
-    t.truncate(width, overflow="ellipsis", pad=True)
-    return t.plain
-
-
-def header_text(width: int, repo_width: int = 0) -> Text:
-    """The column header; with several sources a `repo` column follows `#`."""
-    parts = []
-    for name, w in COLUMNS:
-        parts.append(_cell(name, w) if w else name)
-        if name == "#" and repo_width:
-            parts.append(_cell("repo", repo_width))
-    return Text(" ".join(parts))
 
 
 class IssueList(ScrollView, can_focus=True):
@@ -72,7 +53,7 @@ class IssueList(ScrollView, can_focus=True):
         "issue-list--stale",
         "issue-list--placeholder",
         "issue-list--auto",
-        "issue-list--repo",
+        "issue-list--match",
     }
 
     class Highlighted(Message):
@@ -109,7 +90,15 @@ class IssueList(ScrollView, can_focus=True):
         self._loaded_ns = 0
         self._requested: int | None = None
         self.stale_cutoff_ns = 0
-        self.repo_width = 0  # > 0 with several sources: each row names its repo
+        self.columns: Layout = default_layout("ready")
+        self.highlight: tuple[str, ...] = ()  # searched words, highlighted in the rows
+
+    def set_columns(self, layout: Layout, highlight: tuple[str, ...]) -> None:
+        """The view's columns and the words to highlight (drops the cached rendered rows when they change)."""
+        if layout != self.columns or highlight != self.highlight:
+            self.columns, self.highlight = layout, highlight
+            self.__dict__["_lines"] = {}
+            self.refresh()
 
     # -- data in -------------------------------------------------------------------------------
     def set_rows(self, view_key: object, total: int, offset: int, rows: list[Issue], stale_cutoff_ns: int) -> None:
@@ -217,6 +206,8 @@ class IssueList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + event.y
         if 0 <= index < self.total:
             self.move_to(index)
+            if event.chain == 2 and self.row_at(index) is not None:  # double-click: the detail, full screen
+                self.call_later(self.run_action, "app.toggle_detail")
 
     def toggle_mark(self) -> None:
         issue = self.current
@@ -279,11 +270,11 @@ class IssueList(ScrollView, can_focus=True):
         if index >= self.total:
             if self.total == 0 and y == 0 and self.empty_text and self._view_key is not None:
                 style = self._style("issue-list--placeholder")
-                return Strip([Segment(_cell("  " + self.empty_text, width), style)], width)
+                return Strip([Segment(fit("  " + self.empty_text, width), style)], width)
             return Strip.blank(width, self.rich_style)
         issue = self.row_at(index)
         if issue is None:
-            return Strip([Segment(_cell(" …loading", width), self._style("issue-list--placeholder"))], width)
+            return Strip([Segment(fit(" …loading", width), self._style("issue-list--placeholder"))], width)
         base = self.rich_style
         over = None
         if index == self.cursor:
@@ -302,52 +293,55 @@ class IssueList(ScrollView, can_focus=True):
         seen = self._first_seen.get(issue.id)
         is_new = seen is not None and time.monotonic() - seen < NEW_FOR_S
         stale = issue.status == Status.IN_PROGRESS and _claim_stale(issue, self.stale_cutoff_ns)
-        age = ago(issue.created_at, now)
+        cells = tuple((c, cell_text(c, issue, now, w)) for c, w in self.columns.widths(width) if c.id != "title")
         # Keyed on what the row shows, never on updated_at: a change made without touching it (raw sqlite3,
-        # another tool, a hand fix) must still be drawn.
-        key = (issue.id, issue.number, issue.title, issue.priority, issue.issue_type, issue.agent, issue.is_blocked,
-               width, marked, is_new, stale, age, self.repo_width, issue.auto_created, issue.extra.get(REPO_KEY))
+        # another tool) must still be drawn.
+        key = (issue.id, issue.title, issue.is_blocked, width, marked, is_new, stale, tuple(t for _, t in cells), issue.auto_created)
         lines = self.__dict__.setdefault("_lines", {})
         segments = lines.get(key)
         if segments is None:
             if len(lines) > 4000:
                 lines.clear()
-            text = self._row_text(issue, width, marked, is_new, stale, age)
+            text = self._row_text(issue, width, marked, is_new, stale, dict((c.id, t) for c, t in cells))
             segments = lines[key] = list(text.render(self.app.console))
         return segments
 
-    def _row_text(self, issue: Issue, width: int, marked: bool, is_new: bool, stale: bool, age: str) -> Text:
+    def _row_text(self, issue: Issue, width: int, marked: bool, is_new: bool, stale: bool,
+                  cells: dict[str, str]) -> Text:
         flag = "✓" if marked else ("●" if is_new else " ")
         prio = str(issue.priority) if issue.priority is not None else "—"
         pstyle = {"urgent": "issue-list--urgent", "high": "issue-list--high", "low": "issue-list--low"}.get(prio)
         title_style = self._style("issue-list--blocked", True) if issue.is_blocked else Style()
         text = Text(no_wrap=True, end="")
         text.append(flag, self._style("issue-list--new", True) if is_new and not marked else Style(bold=marked))
-        text.append(" ")
-        text.append(_cell(visible(issue.number, limit=12), 6))
-        text.append(" ")
-        if self.repo_width:
-            text.append(_cell(visible(issue.extra.get(REPO_KEY, "")), self.repo_width),
-                        self._style("issue-list--repo", True))
+        text.append(" " * FLAG_WIDTH)
+        for col, w in self.columns.widths(width):
+            if col.id != "title":
+                style = Style()
+                if col.id == "pri" and pstyle:
+                    style = self._style(pstyle, True)
+                elif col.id == "claim" and stale:
+                    style = self._style("issue-list--stale", True)
+                cell = Text(cells[col.id], style, end="")
+                if col.id == "reason" and self.highlight:  # searched too: show where it matched
+                    cell.highlight_words(self.highlight, self._style("issue-list--match", True), case_sensitive=False)
+                text.append_text(cell)
+                text.append(" ")
+                continue
+            title = Text(no_wrap=True, end="")
+            if stale and "claim" not in cells:
+                title.append("STALE ", self._style("issue-list--stale", True))
+            elif issue.is_blocked:
+                title.append("⊘ ", title_style)
+            if issue.auto_created:  # filed by an agent's anomaly detection by itself (v11 files)
+                title.append("auto ", self._style("issue-list--auto", True))
+            title.append(visible(issue.title, limit=max(width, 20) * 2), title_style)
+            if self.highlight:
+                title.highlight_words(self.highlight, self._style("issue-list--match", True), case_sensitive=False)
+            title.truncate(w, overflow="ellipsis", pad=True)
+            text.append_text(title)
             text.append(" ")
-        text.append(_cell(visible(prio), 7), self._style(pstyle, True) if pstyle else Style())
-        text.append(" ")
-        text.append(_cell(visible(issue.issue_type if issue.issue_type is not None else "—"), 8))
-        text.append(" ")
-        text.append(_cell(visible(issue.agent), 8))
-        text.append(" ")
-        text.append(_cell(age, 5))
-        text.append(" ")
-        used = text.cell_len
-        title = visible(issue.title, limit=max(width, 20) * 2)
-        if stale:
-            text.append("STALE ", self._style("issue-list--stale", True))
-        elif issue.is_blocked:
-            text.append("⊘ ", title_style)
-        if issue.auto_created:  # filed by an agent's anomaly detection by itself (v11 files)
-            text.append("auto ", self._style("issue-list--auto", True))
-        text.append(title, title_style)
-        text.truncate(max(width, used), overflow="ellipsis", pad=True)
+        text.truncate(max(width, 1), overflow="ellipsis", pad=True)
         return text
 
 

@@ -15,6 +15,7 @@ from store import Project, Session, timestamps
 
 from ..format import clock, count, money, ratio
 from ..text import visible
+from .pulse import spend_bar
 
 
 def pid_alive(pid: int | None) -> bool | None:
@@ -70,8 +71,8 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
         spent = Text(money(s.budget_spent))
         share = ratio(s.budget_spent, project.default_budget) if project is not None else None
         if share is not None:
-            pct = 100 * share
-            spent.append(f" {pct:.0f}%", "bold red" if pct >= 90 else ("yellow" if pct >= 70 else "dim"))
+            spent.append(" ")
+            spent.append_text(spend_bar(share, 5))
         rate = "—"
         per_hour = ratio(s.issues_completed, elapsed / 3600) if elapsed and elapsed > 60 else None
         if per_hour is not None:

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from store import Counts
 
-from ..format import count, plural
+from ..format import count
 from ..text import visible
 
 VIEW_LABELS = {
@@ -30,7 +30,7 @@ EMPTY_VIEW = {
 
 def empty_text(view: str, search: str = "", agent: str | None = None, project: str | None = None) -> str:
     if search or agent or project:
-        what = ", ".join(p for p in (f"title ~ {search!r}" if search else "", f"agent {agent}" if agent else "",
+        what = ", ".join(p for p in (f"the search {search!r}" if search else "", f"agent {agent}" if agent else "",
                                      "this project" if project else "") if p)
         return f"No {VIEW_LABELS.get(view, view).lower()} issues match {visible(what)} — " \
                "escape clears the filter, @ cycles the agent, the projects pane's top row shows all"
@@ -79,34 +79,6 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
             t.append(count(counts.claimed), "bold yellow" if counts.claimed else "dim")
             t.append("  auto ", "dim")
             t.append(count(counts.auto), "bold magenta" if counts.auto else "dim")
-    return t
-
-
-def views_text(active: str, counts: Counts | None, search: str, agent: str | None, project: str | None,
-               marked: int, total: int) -> Text:
-    t = Text(no_wrap=True, overflow="ellipsis")
-    values = {}
-    if counts is not None:
-        values = {"ready": counts.ready, "in_progress": counts.in_progress, "blocked": counts.blocked,
-                  "done": counts.done, "stale": counts.stale, "all": counts.total}
-    for key, label in VIEW_LABELS.items():
-        n = values.get(key)
-        piece = f" {label} {count(n)} " if n is not None else f" {label} "
-        t.append(piece, "bold reverse" if key == active else "")
-        t.append(" ")
-    if search:
-        t.append(" filter: ", "dim")
-        t.append(visible(search), "bold")
-    if agent:
-        t.append(" agent: ", "dim")
-        t.append(visible(agent), "bold")
-    if project:
-        t.append(" project: ", "dim")
-        t.append(visible(project), "bold")
-    if search or agent or project:
-        t.append(f" ({plural(total, 'match')})", "dim")
-    if marked:
-        t.append(f"  {marked} marked", "bold magenta")
     return t
 
 
