@@ -5,7 +5,7 @@ picks one from the target. Never imports textual or tui.
 """
 
 from .errors import (BusyError, ConflictError, ImportFormatError, NotAnIssuesDb, ReadOnlyError, StoreError,
-                     ValidationError)
+                     UnavailableError, ValidationError)
 from .issues import DESCRIPTION_MAX, TITLE_MAX
 from .views import VIEWS
 from .models import Counts, DirectiveCounts, Event, Issue, IssueType, Priority, PRIORITY_ORDER, Project, Session, SessionStatus, Status
@@ -16,5 +16,5 @@ from .backend import display_target, is_server_target, open_store
 __all__ = [
     "Store", "open_store", "is_server_target", "display_target", "default_actor", "Issue", "DirectiveCounts", "Project", "Session", "Event", "Counts", "Status", "Priority", "IssueType",
     "SessionStatus", "PRIORITY_ORDER", "VIEWS", "TITLE_MAX", "DESCRIPTION_MAX", "StoreError", "NotAnIssuesDb",
-    "ValidationError", "ReadOnlyError", "BusyError", "ConflictError", "ImportFormatError",
+    "ValidationError", "ReadOnlyError", "BusyError", "UnavailableError", "ConflictError", "ImportFormatError",
 ]

@@ -7,6 +7,10 @@ class StoreError(Exception):
     """Base class: anything the store refuses or cannot do."""
 
 
+class UnavailableError(StoreError):
+    """The database server cannot take a connection right now (down, restarting, full): worth trying again."""
+
+
 class NotAnIssuesDb(StoreError):
     """The path is not an issues database (missing, a directory, not SQLite, another app's DB, ...)."""
 

@@ -134,19 +134,19 @@ def check(conn: sqlite3.Connection) -> SchemaReport:
     """Compare the file's triggers, views and `tui_*` objects with the known ones."""
     cat = catalogue()
     report = SchemaReport()
-    store_by_name = {o[1]: o for o in cat.current}
+    store_by_name = {o[1].lower(): o for o in cat.current}  # SQLite names are case-insensitive
     for obj in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid"):
         kind, name, table, sql = obj
         key = (kind, name, table, sql)
         name = str(name)
-        if name.startswith("sqlite_"):
-            continue  # SQLite's own (autoindexes, sqlite_stat1, sqlite_sequence)
-        if name.startswith(STORE_PREFIX):
+        if name.lower().startswith("sqlite_") and kind in ("table", "index"):
+            continue  # SQLite's own (autoindexes, sqlite_stat1, sqlite_sequence); a trigger is checked whatever its name
+        if name.lower().startswith(STORE_PREFIX):
             if key in cat.current:
                 report.present.add(name)
             elif key in cat.obsolete:
                 report.obsolete.append((kind, name))
-            elif name in store_by_name:
+            elif name.lower() in store_by_name:
                 report.unknown.append(_describe(kind, name, table, sql, "not the store's own (other SQL):"))
             else:
                 report.unknown.append(_describe(kind, name, table, sql, "unknown store-named"))

@@ -111,7 +111,7 @@ def _sqlite_to_pg(src: str, dst: str) -> Report:
     from .store import Store
 
     report = Report(src, display(dst))
-    with Store.open(src, read_only=True, create=False) as source:
+    with Store.open(src, read_only=True, create=False, migrate_in_memory=True) as source:  # v1-v4: read as v5
         conn = source.conn
         version = source.schema_version
         file_cols = [r[1] for r in conn.execute("PRAGMA table_info(issues)")]

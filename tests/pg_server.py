@@ -87,13 +87,21 @@ class PgServer:
         # One role logs in with a password (to test bad credentials and that no message shows it); the rest: trust.
         hba = self.data / "pg_hba.conf"
         self._run("sh", "-c", f"printf 'local all {PW_USER} scram-sha-256\\nlocal all all trust\\n' > {hba}")
-        opts = (f"-k {self.sock} -c listen_addresses='' -p {self.port} -c fsync=off -c synchronous_commit=off "
+        self.opts = opts = (f"-k {self.sock} -c listen_addresses='' -p {self.port} -c fsync=off -c synchronous_commit=off "
                 f"-c full_page_writes=off -c max_connections=200 -c shared_buffers=128MB")
         self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "server.log"),
                   "-o", opts, "start")
         self.started = True
         self._prepare_template()
         return self
+
+    def pause(self) -> None:
+        """Stop the server (fast: every connection is cut); `resume()` starts it again."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.root / "server.log"),
+                  "-o", self.opts, "start")
 
     def restart(self) -> None:
         """Stop (fast: every connection is cut) and start again with the same options."""

@@ -58,6 +58,7 @@ class TriageActions:
         self._job_started: float | None = None  # when the running write began (writer thread sets it)
         self.saving = False  # the status line says "saving…" (a write waits, e.g. for another process's lock)
         self._saving_timer = None
+        self._writer_started = False
         self._own_writes: dict[tuple[str, str | None], Issue] = {}  # (id, updated_at we replaced) -> row after
 
     # -- the writer thread ---------------------------------------------------------------------------
@@ -85,6 +86,13 @@ class TriageActions:
         if self._pending == 0 and self.saving:
             self.saving = False
             self._render_status()
+
+    def start_writer(self: "IssuesApp") -> None:
+        """Start the one writer thread (once: a second SourceOpened, from a retried open or another source,
+        must not start a second thread that would block forever on the queue at exit)."""
+        if not self._writer_started:
+            self._writer_started = True
+            self.writer_worker()
 
     def stop_writer(self) -> None:
         self._writes.put(None)

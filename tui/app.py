@@ -29,7 +29,7 @@ from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
 from .errors import ErrorHandling, crash_line, while_running
-from .layout import Layout
+from .layout import PaneLayout
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
 from .loader import Query, Snapshot
 from .messages import WriteDone
@@ -54,7 +54,7 @@ from .widgets.view_tabs import ViewTabs
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
 
-class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, Layout, ErrorHandling, App):
+class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -222,7 +222,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, L
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:
-        self.writer_worker()
+        self.start_writer()
         self.refresh_bindings()
         self.request_load()
 

@@ -10,7 +10,8 @@
     issues-tui migrate SRC DST                        SQLite file <-> empty PostgreSQL database
 
 Exit status: 0 done, 1 refused (the issue is not in a state that allows it, or another run holds it; one line
-on stderr says why, nothing changed), 2 error. A locked or conflicting database is retried, never an error.
+on stderr says why, nothing changed), 2 error. A locked or conflicting database is retried, never an error;
+a PostgreSQL server that is restarting is waited for (up to $ISSUES_TUI_CONNECT_WAIT seconds, default 10).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import time
 EXIT_REFUSED = 1
 STALE_DEFAULT_MINUTES = 60
 BUSY_RETRIES = 12
+CONNECT_WAIT_S = 10.0
 AGENT_COMMANDS = ("claim", "complete", "block", "unblock", "unclaim", "heartbeat", "release-stale", "migrate")
 
 
@@ -112,8 +114,24 @@ def _retrying(fn):
 
 
 def _open_store(db: str, create: bool):
+    """The store, waiting up to $ISSUES_TUI_CONNECT_WAIT seconds (default 10) for a database server that is
+    restarting or full: an agent in a loop rides out a server restart instead of failing its claim."""
+    import os
+    from store import UnavailableError
     from .cli_text import open_for_writing
-    return open_for_writing(db, create)
+    try:
+        wait = float(os.environ.get("ISSUES_TUI_CONNECT_WAIT", CONNECT_WAIT_S))
+    except ValueError:
+        wait = CONNECT_WAIT_S
+    deadline, delay = time.monotonic() + wait, 0.1
+    while True:
+        try:
+            return open_for_writing(db, create)
+        except UnavailableError:
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
 
 
 def _refused(message: str) -> int:

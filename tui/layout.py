@@ -24,7 +24,7 @@ SHORT = 30  # rows: below, the bottom panes hide by themselves
 TINY = 16  # rows: below, the detail pane hides by itself
 
 
-class Layout:
+class PaneLayout:
     """Mixin for IssuesApp: size classes and the pane toggles."""
 
     def init_layout(self: "IssuesApp") -> None:

@@ -19,7 +19,7 @@ from psycopg import errors as pgerr
 
 from .. import timestamps
 from ..connection import FileInfo
-from ..errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, ValidationError
+from ..errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, UnavailableError, ValidationError
 from . import schema
 from .conninfo import display, scrub
 
@@ -36,6 +36,20 @@ def ns_to_dt(ns: int) -> datetime:
 def dt_to_ns(dt: datetime) -> int:
     delta = dt - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+# starting up / shutting down / too many connections / server closed by an admin: a restart, not a mistake
+_TRANSIENT_STATES = {"57P03", "57P01", "57P02", "53300", "08006", "08001"}
+_TRANSIENT_TEXT = ("Connection refused", "No such file or directory", "starting up", "shutting down",
+                   "server closed the connection", "too many clients")
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether a failed connect is the server being briefly away (retry), not a wrong target or password."""
+    state = getattr(exc, "sqlstate", None)
+    if state in ("28P01", "28000", "3D000"):  # bad password / no such role / no such database
+        return False
+    return state in _TRANSIENT_STATES or any(t in str(exc) for t in _TRANSIENT_TEXT)
 
 
 def one_line(text: str) -> str:
@@ -81,6 +95,9 @@ class PgConnection:
         try:
             conn = psycopg.connect(self.target, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S,
                                    application_name="issues-tui")
+        except psycopg.OperationalError as exc:
+            text = f"cannot connect to {self.path}: {one_line(scrub(str(exc), self.target))}"
+            raise (UnavailableError if transient(exc) else StoreError)(text) from None
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to {self.path}: {one_line(scrub(str(exc), self.target))}") from None
         except Exception as exc:  # an unparseable target (psycopg raises ProgrammingError; be safe with others)
@@ -126,8 +143,9 @@ class PgConnection:
             conn.close()
             raise self._error(exc) from None
         self.conn = conn
+        self._has_counts = conn.execute("SELECT to_regclass('tui_issue_counts') IS NOT NULL").fetchone()[0]
         self._read_only_conn = read_only
-        self.wconn = conn if read_only else self._connect(False)
+        self.wconn = conn if read_only else None  # the write connection is opened on the first write
         self.schema_version_value = version
         self.extra_columns = [c for c, v in schema.EXTRA_COLUMNS if version >= v]
         self.info = FileInfo(self.path, version, None, read_only, ro_reason, "postgresql", created)
@@ -220,8 +238,8 @@ class PgConnection:
         dt = conn.execute("SELECT now()").fetchone()[0]
         return dt, timestamps.format_ns(dt_to_ns(dt))
 
-    def _alive(self, conn: psycopg.Connection, write: bool) -> psycopg.Connection:
-        if not conn.closed and not conn.broken:
+    def _alive(self, conn: psycopg.Connection | None, write: bool) -> psycopg.Connection:
+        if conn is not None and not conn.closed and not conn.broken:
             return conn
         fresh = self._connect(self.info.read_only if write else self._read_only_conn)
         if write:
@@ -262,7 +280,8 @@ class PgConnection:
                 except (pgerr.SerializationFailure, pgerr.DeadlockDetected) as exc:
                     last = exc
                 except psycopg.OperationalError as exc:
-                    if not (self.wconn.broken or self.wconn.closed):
+                    w = self.wconn
+                    if w is not None and not (w.broken or w.closed):
                         raise self._error(exc) from None
                     last = exc
                 except psycopg.Error as exc:

@@ -18,7 +18,7 @@ from ..issues import (CLAIM_MINUTES, VIEWS, issue_reader, like_pattern, validate
                       validate_description, validate_title)
 from ..models import Counts, Issue, IssueType, Priority, Status
 from .connection import dt_to_ns, ns_to_dt
-from .schema import COUNTS_COMPACT, COUNTS_COMPACT_ROWS, PRIORITY_RANK_SQL, READY_BASE_SQL
+from .schema import COUNTS_COMPACT, COUNTS_COMPACT_ROWS, PRIORITY_RANK_SQL, READY_BASE_SQL, TOMBSTONES_PRUNE
 
 BASE_SELECT = ("id, number, title, description, status, priority, issue_type, agent, is_blocked, blocked_reason, "
                "claimed_by, claimed_at_text AS claimed_at, created_at_text AS created_at, "
@@ -407,8 +407,12 @@ class PgIssueOps:
     def counts(self) -> Counts:
         cutoff = (self._clock_dt(), CLAIM_MINUTES * 60)
         with self._read() as conn:
-            rows = conn.execute("SELECT status, blocked, sum(n)::bigint, count(*) FROM tui_issue_counts "
-                                "GROUP BY 1, 2").fetchall()
+            if self._has_counts:
+                rows = conn.execute("SELECT status, blocked, sum(n)::bigint, count(*) FROM tui_issue_counts "
+                                    "GROUP BY 1, 2").fetchall()
+            else:  # a database from before the counts table, opened read-only (a read-write open adds it)
+                rows = conn.execute("SELECT status, coalesce(is_blocked, false), count(*), 1 FROM issues "
+                                    "GROUP BY 1, 2").fetchall()
             open_claimed = conn.execute(f"SELECT count(*) FROM issues WHERE {READY_BASE_SQL} AND "
                                         f"{LIVE_CLAIM.format(now=NOW)}", cutoff).fetchone()[0]
             stale = conn.execute(f"SELECT count(*) FROM issues WHERE status = 'in_progress' AND "
@@ -416,7 +420,7 @@ class PgIssueOps:
                                  cutoff).fetchone()[0]
         if sum(r[3] for r in rows) > COUNTS_COMPACT_ROWS and not self.read_only:
             try:
-                self._transact(lambda conn: conn.execute(COUNTS_COMPACT), atomic=False)
+                self._transact(lambda conn: (conn.execute(COUNTS_COMPACT), conn.execute(TOMBSTONES_PRUNE)))
             except StoreError:
                 pass  # folding is housekeeping: the sums stay right without it
         c = Counts.from_groups([r[:3] for r in rows], open_claimed, stale)

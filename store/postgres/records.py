@@ -148,23 +148,5 @@ class PgRecordOps:
         rows = self._sessions("WHERE id = %s", (session_id,))
         return rows[0] if rows else None
 
-    def session_counts(self) -> dict[str, tuple[int, int]]:
-        """{project_id: (sessions, running)} in one GROUP BY."""
-        with self._read() as conn:
-            rows = conn.execute("SELECT project_id, count(*), count(*) FILTER (WHERE status = 'running') "
-                                "FROM sessions GROUP BY project_id").fetchall()
-        return {pid: (total, running) for pid, total, running in rows}
-
-    def sessions_window(self, project_id: str | None = None, *, limit: int = 50,
-                        offset: int = 0) -> tuple[int, int, list[Session]]:
-        """(sessions, running, one window): running ones first, each part newest first, as the pane shows them."""
-        where, params = ("", ()) if project_id is None else ("WHERE project_id = %s", (project_id,))
-        with self._read() as conn:
-            total, running = conn.execute(f"SELECT count(*), count(*) FILTER (WHERE status = 'running') FROM sessions "
-                                          f"{where}", params).fetchone()
-            rows = conn.execute(f"SELECT {SESSION_SELECT} FROM sessions {where} ORDER BY (status = 'running') DESC, "
-                                "started_at_text DESC LIMIT %s OFFSET %s", (*params, int(limit), int(offset))).fetchall()
-        return total, running, [_session(r) for r in rows]
-
     def get_active_sessions(self) -> list[Session]:
         return self._sessions("WHERE status = 'running' ORDER BY started_at_text DESC")

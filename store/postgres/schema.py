@@ -220,6 +220,11 @@ COUNTS_FILL = ("INSERT INTO tui_issue_counts SELECT status, coalesce(is_blocked,
 COUNTS_COMPACT = ("WITH gone AS (DELETE FROM tui_issue_counts RETURNING *) INSERT INTO tui_issue_counts "
                   "SELECT status, blocked, sum(n) FROM gone GROUP BY 1, 2 HAVING sum(n) <> 0")
 COUNTS_COMPACT_ROWS = 200
+# Deleted rows' tombstones only tell a listener that something changed (the dashboard then reloads whole
+# snapshots), so the newest few thousand are plenty; older ones are dropped when the counts are folded.
+TOMBSTONES_KEEP = 5000
+TOMBSTONES_PRUNE = (f"DELETE FROM tui_tombstones WHERE change_seq < (SELECT change_seq FROM tui_tombstones "
+                    f"ORDER BY change_seq DESC OFFSET {TOMBSTONES_KEEP} LIMIT 1)")
 
 
 def _triggers() -> list[str]:

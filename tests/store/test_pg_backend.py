@@ -239,3 +239,33 @@ def test_counts_stay_exact_under_many_writers_and_fold(pg_url):
         with psycopg.connect(pg_url) as conn:
             assert conn.execute("SELECT count(*) FROM tui_issue_counts").fetchone()[0] <= 3
         assert st.counts() == c
+
+
+def test_a_database_without_the_counts_table_still_counts(pg_url):
+    """A database made before the counts table: read-only counts from the table; a read-write open adds it."""
+    with open_store(pg_url) as st:
+        st.create_issue("a")
+        st.block_issue(st.create_issue("b").id, "why")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE tui_issue_counts CASCADE")
+        conn.execute("DROP FUNCTION tui_counts_changed() CASCADE")
+    with open_store(pg_url, read_only=True) as ro:
+        c = ro.counts()
+        assert (c.ready, c.blocked, c.total) == (1, 1, 2)
+    with open_store(pg_url) as rw:
+        rw.create_issue("c")
+        assert rw.counts().ready == 2 and rw._has_counts
+
+
+def test_old_tombstones_are_dropped_when_counts_fold(pg_url, monkeypatch):
+    import store.postgres.issues as pgi
+    monkeypatch.setattr(pgi, "TOMBSTONES_PRUNE", pgi.TOMBSTONES_PRUNE.replace("OFFSET 5000", "OFFSET 5"))
+    monkeypatch.setattr(pgi, "COUNTS_COMPACT_ROWS", 3)
+    with open_store(pg_url) as st:
+        ids = [st.create_issue(f"t{i}").id for i in range(12)]
+        for issue_id in ids:
+            st.delete_issue(issue_id)
+        st.counts()
+        with psycopg.connect(pg_url) as conn:
+            assert conn.execute("SELECT count(*) FROM tui_tombstones").fetchone()[0] == 6  # the newest kept
+        assert st.counts().total == 0

@@ -102,6 +102,7 @@ def test_trigger_planted_while_open_is_caught_before_the_write(tmp_path):
     ("CREATE TABLE tui_ready_v2 (x)", "tui_ready_v2"),
     ("CREATE INDEX tui_ready_v2 ON issues(number) WHERE number < 3", "tui_ready_v2"),
     ("CREATE VIEW ready AS SELECT * FROM issues", "ready"),
+    ("CREATE INDEX TUI_READY_V2 ON issues(number) WHERE number < 3", "TUI_READY_V2"),  # names ignore case
 ])
 def test_store_named_or_unknown_objects_reported_not_used(tmp_path, planted, shown):
     path = copy_fixture(tmp_path)
@@ -209,3 +210,19 @@ async def test_dashboard_with_zeroed_counts_shows_the_lists(tmp_path):
         await settled(pilot)
         await pilot.pause(0.3)
         assert app.snapshot.total == 29 == len(app.snapshot.rows)
+
+
+def test_a_trigger_smuggled_under_a_reserved_name_is_still_caught(tmp_path):
+    """`PRAGMA writable_schema` lets an agent write any row into sqlite_master, even a trigger named sqlite_*."""
+    path = copy_fixture(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES ('trigger', "
+                 "'sqlite_wipe', 'issues', 0, 'CREATE TRIGGER sqlite_wipe AFTER UPDATE ON issues BEGIN "
+                 "DELETE FROM issues WHERE id != NEW.id; END')")
+    conn.commit()
+    conn.close()
+    before = folder_hashes(tmp_path)
+    with Store.open(path, create=False) as st:
+        assert st.read_only and "sqlite_wipe" in st.info.read_only_reason
+    assert folder_hashes(tmp_path) == before
