@@ -157,10 +157,20 @@ def dashboard_targets(db_path: str | None, more, config, create: bool, read_only
         names = [n for _, n in config.sources]
     sources = specs(given, names) if len(given) > 1 else []
     if len(sources) > 1:
-        problems = [check_dashboard_path(s.path, create, read_only) for s in sources]
+        problems = [_folder_problem(s.given, s.path) or check_dashboard_path(s.path, create, read_only)
+                    for s in sources]
         if all(problems):
             return None, None, [f"{s.name}: {p}" for s, p in zip(sources, problems)]
         return sources[0].path, sources, []
     path = resolve_db(given[0]) if given else dashboard_target(None, config.db)
-    problem = check_dashboard_path(path, create, read_only)
+    problem = (_folder_problem(given[0], path) if given else None) or check_dashboard_path(path, create, read_only)
     return path, None, [problem] if problem else []
+
+
+def _folder_problem(given, path) -> str | None:
+    """A folder given where a DB was expected, that has no autopilot DB in it: say so (not just "missing")."""
+    folder = Path(os.path.expanduser(str(given)))
+    if isinstance(path, Path) and folder.is_dir() and not path.exists():
+        return (f"{folder} is a directory, not an issues database, and has no {AUTOPILOT_DIR}/{AUTOPILOT_DB} "
+                "(give the DB file, or a repo folder that has one)")
+    return None
