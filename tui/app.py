@@ -263,7 +263,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
             self.query_one(DetailPane).show(None, [])
         self.query_one(ProjectsPane).set_projects(snap.projects)
         self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
-                                                  snap.sessions_total, snap.sessions_running)
+                                                  snap.sessions_total, snap.sessions_running, snap.sessions_offset)
         self.query_one("#list-box").border_title = (self.saved_views[q.tab].name if q.tab in self.saved_views
                                                     else VIEW_LABELS[q.view])
         self.views_loaded()

@@ -43,6 +43,7 @@ class Query:
     offset: int = 0  # first row of the window to fetch
     limit: int = PAGE
     selected_id: str | None = None
+    sessions_offset: int = 0  # first session of the sessions pane's window
     sort: tuple[str, bool] | None = None  # (store sort key, descending); None: the view's default order
     base_filter: str = ""  # a saved view's filter (the user's `/` text is added to it)
     tab: str | None = None  # the saved view shown (its key), None for a built-in view
@@ -93,8 +94,9 @@ class Snapshot:
     search_problems: list[str] = field(default_factory=list)
     search_indexing: bool = False  # the search side index is being built (searches are exact but slower)
     all_sessions: list[Session] = field(default_factory=list)  # every project's (the alerts watch them all)
-    sessions_total: int = 0  # sessions matching the project filter (the window shows the first ones)
+    sessions_total: int = 0  # sessions matching the project filter (the window holds some of them)
     sessions_running: int = 0
+    sessions_offset: int = 0  # where the window starts in the pane's order
 
 
 def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, History]:
@@ -188,17 +190,22 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     projects = store.list_projects()
     per = store.session_counts()  # one GROUP BY, and one window of sessions: 100k cost what 100 do
     project_rows = [ProjectRow(p, *per.get(p.id, (0, 0))) for p in projects]
-    s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW)
+    s_offset = q.sessions_offset
+    s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
+    if s_offset and not sessions and s_total:  # the window fell past the end (sessions went away): the last one
+        s_offset = max(s_total - SESSIONS_WINDOW, 0)
+        s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
     directives = directives_for(store)
     progress = store.directive_progress() if directives is not None else {}
     # the alerts watch every project's sessions (running first, then the newest ended ones)
-    watched = sessions if q.project_id is None else store.sessions_window(None, limit=SESSIONS_WINDOW)[2]
+    watched = (sessions if q.project_id is None and s_offset == 0
+               else store.sessions_window(None, limit=SESSIONS_WINDOW)[2])
     live, stale = store.watched_claims()
     completions = store.completion_times(store.now_ns() - HOURS * HOUR_NS)
     saved_counts = {key: store.count_view(view, search=filt or None, counts=counts) for key, view, filt in q.saved}
     return Snapshot(q, store.info, counts, total, offset, rows, selected, events, project_rows, sessions,
                     token=token, load_ms=(time.perf_counter() - t0) * 1000, agents=store.ready_agents(),
-                    sessions_total=s_total, sessions_running=s_running,
+                    sessions_total=s_total, sessions_running=s_running, sessions_offset=s_offset,
                     live_claims=live, stale_claims=stale, completions=completions, saved_counts=saved_counts,
                     search_problems=store.search_problems(q.full_search), search_indexing=indexing,
                     all_sessions=watched, directives=directives, directive_progress=progress)

@@ -17,11 +17,12 @@ from textual.worker import get_current_worker
 from store import Issue
 
 from .errors import while_running
-from .loader import PAGE, load_detail
+from .loader import PAGE, SESSIONS_WINDOW, load_detail
 from .messages import DetailLoaded, WriteDone
 from .widgets.detail import DetailPane
 from .widgets.projects import ALL
 from .widgets.ready_queue import IssueList
+from .widgets.sessions import SessionsPane
 from .widgets.status_bar import VIEW_LABELS
 
 if TYPE_CHECKING:
@@ -109,7 +110,13 @@ class Navigation:
         if event.option_list.id != "projects":
             return
         project_id = None if event.option.id == ALL else event.option.id
-        self.request_load(project_id=project_id, offset=0)
+        self.request_load(project_id=project_id, offset=0, sessions_offset=0)
+
+    def on_sessions_pane_need_sessions(self: "IssuesApp", msg: SessionsPane.NeedSessions) -> None:
+        """The sessions pane scrolled past its window: load one that covers it (a quarter before it)."""
+        offset = max(0, msg.offset - SESSIONS_WINDOW // 4)
+        if offset != self.query_state.sessions_offset:
+            self.request_load(sessions_offset=offset)
 
     # -- go to an issue ------------------------------------------------------------------------------------
     def goto_number(self, number: int) -> None:

@@ -165,3 +165,19 @@ async def test_no_color_blocked_and_dead(small_db, monkeypatch):
         lines = [pane.render_line(y) for y in range(pane.size.height)]
         dead = [s for line in lines for s in line if "DEAD" in s.text]
         assert dead and all(s.style.reverse and s.style.bold for s in dead)
+
+
+@pytest.mark.parametrize("size", [(60, 30), (120, 40), (80, 14)])
+async def test_full_detail_fills_the_screen_even_with_the_pane_hidden(small_db, size):
+    from tui.widgets.detail import DetailPane
+    app = IssuesApp(small_db, watch=False)
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        if app.query_one(DetailPane).display:
+            await pilot.press("d")  # hidden: enter still shows the issue full screen
+            await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen.maximized, DetailPane), what="full detail")
+        await pilot.pause()
+        detail = app.query_one(DetailPane)
+        assert detail.display and detail.region.width == size[0] and detail.region.height >= size[1] - 2

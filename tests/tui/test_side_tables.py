@@ -104,7 +104,8 @@ async def test_dashboard_shows_a_window_of_10k_sessions_and_5k_events(small_db):
         assert len(snap.sessions) == SESSIONS_WINDOW and snap.sessions_total == 10_005
         assert snap.sessions_running == running
         pane = app.query_one(SessionsPane)
-        assert pane.border_subtitle == f"{SESSIONS_WINDOW} of 10,005 · {running:,} running"
+        rows = len(pane._visible())
+        assert rows >= 3 and pane.border_subtitle == f"1-{rows:,} of 10,005 · {running:,} running"
         assert [s.status for s in snap.sessions[:running]] == ["running"] * min(running, SESSIONS_WINDOW)
         issue_list(app).select_id(head.id)
         detail = app.query_one(DetailPane)
@@ -114,3 +115,30 @@ async def test_dashboard_shows_a_window_of_10k_sessions_and_5k_events(small_db):
         assert f"{5_000 - HISTORY_WINDOW:,} earlier events not shown" in history
         assert "event 4999" in history and "event 4000 " not in history
         assert len(detail.events) == HISTORY_WINDOW
+
+
+async def test_sessions_pane_scrolls_through_every_session_a_window_at_a_time(small_db):
+    add_sessions(small_db, 2_000)
+    with Store.open(small_db, create=False) as s:
+        total, running, _ = s.sessions_window(None, limit=1)
+        _, _, last = s.sessions_window(None, limit=1, offset=total - 1)
+        _, _, middle = s.sessions_window(None, limit=1, offset=1_000)
+    app = IssuesApp(small_db, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        pane = app.query_one(SessionsPane)
+        pane.focus()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: app.snapshot.sessions_offset > 0 and pane._visible()
+                       and pane._visible()[-1].id == last[0].id, what="the last window")
+        rows = len(pane._visible())
+        assert pane.border_subtitle == f"{total - rows + 1:,}-{total:,} of {total:,} · {running:,} running"
+        await pilot.press("home")
+        await wait_for(pilot, lambda: app.snapshot.sessions_offset == 0 and pane.first == 0, what="back to the top")
+        assert pane._visible()[0].status == "running"
+        # page down step by step never shows a blank pane and reaches the middle with the right session
+        pane.action_scroll_to(1_000)
+        await wait_for(pilot, lambda: pane._visible() and pane._visible()[0].id == middle[0].id, what="the middle")
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert pane.first == 1_000 + rows and len(pane._visible()) == rows

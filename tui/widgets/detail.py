@@ -20,7 +20,7 @@ from ..text import lit, visible
 CLAIM_SECONDS = 15 * 60
 # What one value may cost to draw. Textual's Markdown makes one widget per block (a 2,500-item list in a
 # 10,000-character description took 17-28 s): the first MARKDOWN_BLOCKS blocks (at most MARKDOWN_LIMIT
-# characters) are Markdown, the rest is one plain-text widget (at most PLAIN_LIMIT characters, then a note).
+# characters) are Markdown, the rest is one plain-text widget (PLAIN_LIMIT characters shown in all, then a note).
 MARKDOWN_BLOCKS = 30
 MARKDOWN_LIMIT = 8_000
 PLAIN_LIMIT = 30_000

@@ -9,6 +9,8 @@ import time
 
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
 from store import Project, Session, timestamps
@@ -85,38 +87,98 @@ def sessions_table(sessions: list[Session], projects: dict[str, Project], now_ns
     return table
 
 
-class SessionsPane(Static):
+class SessionsPane(Static, can_focus=True):
+    """The sessions of one window (the app loads `SESSIONS_WINDOW` around where the user looks, like the issue
+    list); focused, the arrow keys scroll through all of them and ask for the next window when needed."""
+
+    BINDINGS = [
+        Binding("up,k", "scroll_rows(-1)", "Up", show=False, id="sessions.up", tooltip="Previous session"),
+        Binding("down,j", "scroll_rows(1)", "Down", show=False, id="sessions.down", tooltip="Next session"),
+        Binding("pageup", "scroll_page(-1)", "Page up", show=False, id="sessions.page_up",
+                tooltip="Previous page of sessions"),
+        Binding("pagedown", "scroll_page(1)", "Page down", show=False, id="sessions.page_down",
+                tooltip="Next page of sessions"),
+        Binding("home,g", "scroll_to(0)", "First", show=False, id="sessions.first", tooltip="First session"),
+        Binding("end,G", "scroll_to(-1)", "Last", show=False, id="sessions.last", tooltip="Last session"),
+    ]
+
+    class NeedSessions(Message):
+        """Sessions around `offset` (in the pane's order) should be on screen but are not loaded."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, SessionsPane.NeedSessions)
+
     def __init__(self, *, clock=time.time_ns, alive=None, **kwargs) -> None:
         super().__init__("", **kwargs)
         self.clock = clock
         self.alive = alive or pid_alive
         self._drawn = False
-        self.sessions: list[Session] = []
+        self.sessions: list[Session] = []  # the loaded window
         self.projects: dict[str, Project] = {}
+        self.window_offset = 0  # where the loaded window starts
+        self.first = 0  # the first session on screen (an index into all of them)
+        self.total = 0
+        self.running = 0
 
     def set_sessions(self, sessions: list[Session], projects: dict[str, Project], total: int | None = None,
-                     running: int | None = None) -> None:
+                     running: int | None = None, offset: int = 0) -> None:
         """Render from this snapshot, whatever the pane held before (a session that stopped running, a
         project filter that leaves no running session: both must show at once). `sessions` is one window
-        (running first, newest first); `total`/`running` count all of them, for the pane's subtitle."""
-        total = len(sessions) if total is None else total
-        running = sum(s.status == "running" for s in sessions) if running is None else running
-        self.border_subtitle = f"{len(sessions)} of {total:,} · {running:,} running" if total > len(sessions) else ""
-        if self._drawn and sessions == self.sessions and projects == self.projects:
-            return self.tick()
-        self.sessions, self.projects = sessions, projects
-        self._draw()
+        (running first, newest first) starting at `offset`; `total`/`running` count all of them."""
+        self.total = len(sessions) if total is None else total
+        self.running = sum(s.status == "running" for s in sessions) if running is None else running
+        changed = not self._drawn or (sessions, projects, offset) != (self.sessions, self.projects, self.window_offset)
+        self.sessions, self.projects, self.window_offset = sessions, projects, offset
+        if not offset <= self.first < offset + max(len(sessions), 1):
+            self.first = offset  # a new filter or a window the pane did not ask for: show it from its start
+        if changed:
+            self._draw()
+        else:
+            self.tick()
+
+    def _rows_shown(self) -> int:
+        return max(self.size.height - 1, 1)  # one line is the table's header
 
     def tick(self) -> None:
         """Redraw (elapsed times tick); the pane's size is fixed by the layout, so never relayout."""
-        if self._drawn and not any(s.status == "running" for s in self.sessions):
-            return  # nothing ticks: only set_sessions or a resize redraws
+        if self._drawn and not any(s.status == "running" for s in self._visible()):
+            return  # nothing ticks: only set_sessions, a scroll or a resize redraws
         self._draw()
+
+    def _visible(self) -> list[Session]:
+        start = self.first - self.window_offset
+        return self.sessions[max(start, 0):max(start, 0) + self._rows_shown()]
 
     def _draw(self) -> None:
         self._drawn = True
-        self.update(sessions_table(self.sessions, self.projects, self.clock(), self.alive,
+        shown = self._visible()
+        if self.total > len(shown) or self.first:
+            last = self.first + len(shown)
+            self.border_subtitle = (f"{self.first + 1 if shown else 0:,}-{last:,} of {self.total:,} · "
+                                    f"{self.running:,} running")
+        else:
+            self.border_subtitle = ""
+        self.update(sessions_table(shown, self.projects, self.clock(), self.alive,
                                    compact=0 < self.size.width < 64), layout=False)
 
+    # -- scrolling -------------------------------------------------------------------------------------
+    def action_scroll_rows(self, delta: int) -> None:
+        self.action_scroll_to(self.first + delta)
+
+    def action_scroll_page(self, direction: int) -> None:
+        self.action_scroll_to(self.first + direction * self._rows_shown())
+
+    def action_scroll_to(self, index: int) -> None:
+        last_first = max(self.total - self._rows_shown(), 0)
+        self.first = last_first if index < 0 else max(0, min(index, last_first))
+        start = self.first - self.window_offset
+        if start < 0 or start + self._rows_shown() > len(self.sessions) and self.window_offset + len(self.sessions) < self.total:
+            self.post_message(self.NeedSessions(self.first))
+        self._draw()
+
     def on_resize(self) -> None:
-        self.tick()
+        self._draw() if self._drawn else None
