@@ -69,9 +69,14 @@ def cpu_ticks(pid: int) -> int:
 def idle_cpu(path: Path, seconds: float) -> float:
     proc = subprocess.Popen([sys.executable, "-c", IDLER, str(path), CSS], env=ENV, cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return measure_idle(proc, seconds)
+
+
+def measure_idle(proc: subprocess.Popen, seconds: float, settle_s: float = 1.0) -> float:
+    """CPU % of a started dashboard process (it prints `ready` after its first load) over `seconds`."""
     try:
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(1.0)  # let start-up work finish
+        time.sleep(settle_s)  # let start-up work finish
         hz = os.sysconf("SC_CLK_TCK")
         c0, t0 = cpu_ticks(proc.pid), time.monotonic()
         time.sleep(seconds)

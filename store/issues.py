@@ -18,7 +18,7 @@ from .errors import ConflictError, ValidationError
 from .events import append_event, put_events, take_events
 from .hostile import integer, stored, text
 from .search import like_pattern  # noqa: F401 (the PostgreSQL backend's title filter uses it)
-from .models import Counts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
+from .models import Counts, DirectiveCounts, Issue, IssueType, PRIORITY_ORDER, Priority, Status
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -84,6 +84,41 @@ def validate_reason(reason) -> str:
     if len(text) > REASON_MAX:
         raise ValidationError("reason", f"is {len(text)} characters; at most {REASON_MAX} allowed")
     return text
+
+
+DIRECTIVE_ID_MAX = 100
+
+
+def validate_directive_id(value) -> str | None:
+    """A directive id as the autopilot names them (`d-001`); '' or None means no directive."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if len(text) > DIRECTIVE_ID_MAX:
+        raise ValidationError("directive_id", f"is {len(text)} characters; at most {DIRECTIVE_ID_MAX} allowed")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise ValidationError("directive_id", f"{text[:40]!r} must not contain spaces or control characters")
+    return text
+
+
+def validate_minutes(minutes) -> float:
+    """A claim age in minutes: a finite number >= 0."""
+    try:
+        value = float(minutes)
+    except (TypeError, ValueError):
+        raise ValidationError("minutes", f"{minutes!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")) or value < 0:
+        raise ValidationError("minutes", f"must be a number of minutes >= 0, not {minutes!r}")
+    return value
+
+
+def _has_col(store, name: str) -> bool:
+    """Whether the file has a later-schema column (False on a backend without them: PostgreSQL, whose ops
+    borrow IssueOps' methods but not the class)."""
+    has = getattr(store, "has_column", None)
+    return bool(has and has(name))
 
 
 # -- reading rows ----------------------------------------------------------------------------------
@@ -182,9 +217,33 @@ class IssueOps:
         return actor or self.actor
 
     # -- crate API: CRUD -----------------------------------------------------------------------
+    def _newer_columns(self, conn: sqlite3.Connection, directive_id, project_id, auto_created) -> dict:
+        """The v6/v7/v11 columns a write sets, checked: only where the file has them (a value for a column the
+        file lacks is an error, never silently dropped; the file is never altered to add it)."""
+        out: dict[str, object] = {}
+        for col, value in (("directive_id", directive_id), ("project_id", project_id), ("auto_created", auto_created)):
+            if value is None:
+                continue
+            if not _has_col(self, col):
+                raise ValidationError(col, f"this file (schema v{self.schema_version}) has no {col} column; "
+                                           "nothing was written")
+            if col == "directive_id":
+                out[col] = validate_directive_id(value)
+            elif col == "project_id":
+                text = str(value).strip()
+                if text and not conn.execute("SELECT 1 FROM projects WHERE id = ?", (text,)).fetchone():
+                    raise ValidationError("project_id", f"no project with id {text[:60]!r}; nothing was written")
+                out[col] = text or None
+            else:
+                out[col] = 1 if value else 0
+        return out
+
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
                      issue_type: IssueType | str = IssueType.TASK, agent: str | None = None, *,
-                     actor: str | None = None) -> Issue:
+                     directive_id: str | None = None, project_id: str | None = None,
+                     auto_created: bool | None = None, actor: str | None = None) -> Issue:
+        """The crate's create_issue (v11: `create_issue_with_auto`). `directive_id`, `project_id` and
+        `auto_created` are written where the file has those columns; given for a file without one, they raise."""
         title = validate_title(title)
         description = validate_description(description)
         priority = Priority.parse(priority, "priority")
@@ -192,6 +251,7 @@ class IssueOps:
         agent = validate_agent(agent)
         issue_id = str(uuid.uuid4())
         with self._write() as conn:
+            newer = self._newer_columns(conn, directive_id, project_id, auto_created)
             row = conn.execute(
                 "UPDATE issue_counter SET next_number = next_number + 1 WHERE id = 1 RETURNING next_number - 1"
             ).fetchone()
@@ -201,11 +261,11 @@ class IssueOps:
             else:
                 number = row[0]
             now = self._now()
-            conn.execute(
-                "INSERT INTO issues (id, number, title, description, priority, issue_type, agent, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (issue_id, number, title, description, priority.value, issue_type.value, agent, now, now),
-            )
+            values = {"id": issue_id, "number": number, "title": title, "description": description,
+                      "priority": priority.value, "issue_type": issue_type.value, "agent": agent, **newer,
+                      "created_at": now, "updated_at": now}
+            conn.execute(f"INSERT INTO issues ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                         tuple(values.values()))
             append_event(conn, issue_id, self._actor(actor), "created", None, title, now)
             return self._get(conn, issue_id)
 
@@ -270,8 +330,10 @@ class IssueOps:
 
     def update_issue(self, issue_id: str, title: str | None = None, description: str | None = None,
                      priority: Priority | str | None = None, issue_type: IssueType | str | None = None, *,
-                     agent: str | None = None, expect_updated_at: str | None = None, actor: str | None = None) -> bool:
-        """Change any of title, description ('' clears it), priority, type, agent. False if nothing given."""
+                     agent: str | None = None, directive_id: str | None = None, project_id: str | None = None,
+                     expect_updated_at: str | None = None, actor: str | None = None) -> bool:
+        """Change any of title, description ('' clears it), priority, type, agent, and where the file has the
+        column directive_id / project_id ('' clears them). False if nothing given."""
         new: dict[str, object] = {}
         if title is not None:
             new["title"] = validate_title(title)
@@ -283,8 +345,17 @@ class IssueOps:
             new["issue_type"] = IssueType.parse(issue_type, "type").value
         if agent is not None:
             new["agent"] = validate_agent(agent)
-        if not new:
+        newer_given = directive_id is not None or project_id is not None
+        if not new and not newer_given:
             return False
+        if newer_given and not hasattr(self, "_newer_columns"):  # a backend without the later columns
+            raise ValidationError("directive_id" if directive_id is not None else "project_id",
+                                  "this database has no such column; nothing was written")
+
+        def changes(issue: Issue, now: str) -> dict:
+            if newer_given:  # checked inside the write transaction (the project must exist now)
+                new.update(self._newer_columns(self.wconn, directive_id, project_id, None))
+            return dict(new)
 
         def events(issue: Issue, fields: dict):
             for col, value in new.items():
@@ -293,7 +364,7 @@ class IssueOps:
                 if old != value:
                     yield (col, old, value)
 
-        return self._mutate(issue_id, allowed=lambda i: True, changes=lambda i, now: dict(new), event=events,
+        return self._mutate(issue_id, allowed=lambda i: True, changes=changes, event=events,
                             expect_updated_at=expect_updated_at, actor=actor)
 
     def delete_issue(self, issue_id: str, *, expect_updated_at: str | None = None) -> bool:
@@ -394,6 +465,7 @@ class IssueOps:
         """Put back earlier field values (the dashboard's undo). Records one `restored` event per field."""
         allowed_cols = {"title", "description", "status", "priority", "issue_type", "agent", "is_blocked",
                         "blocked_reason", "claimed_by", "claimed_at", "completed_at"}
+        allowed_cols |= {c for c in ("directive_id", "project_id") if _has_col(self, c)}
         bad = set(values) - allowed_cols
         if bad:
             raise ValidationError("restore", f"cannot restore column(s) {', '.join(sorted(bad))}")
@@ -423,7 +495,8 @@ class IssueOps:
             return [r[0] for r in conn.execute(sql)]
 
     def counts(self) -> Counts:
-        """Counts by status, blocked, ready and stale (O(1) with the store's trigger-kept table)."""
+        """Counts by status, blocked, ready, stale, claimed and (v11 files) auto-created; O(1) with the store's
+        trigger-kept table."""
         _, cutoff = self._cutoff()
         with self._read() as conn:
             rows = counts_cache.status_rows(self, conn)
@@ -437,7 +510,12 @@ class IssueOps:
             stale += conn.execute(
                 f"SELECT count(*) FROM issues{self._idx('tui_in_progress_v2')} WHERE status = 'in_progress' "
                 "AND julianday(claimed_at) IS NULL").fetchone()[0]
+            auto = None
+            if self._has_auto_created:
+                index = " INDEXED BY tui_idx_auto" if "tui_idx_auto" in self._column_indexes else ""
+                auto = conn.execute(f"SELECT count(*) FROM issues{index} WHERE ifnull(auto_created, 0) != 0").fetchone()[0]
         c = Counts.from_groups(rows, open_claimed, stale)
+        c.auto = auto
         counts_cache.repair(self)  # outside the read lock
         return c
 
@@ -449,6 +527,20 @@ class IssueOps:
     def distrust_counts(self) -> None:
         """The counts contradicted rows a caller read: the next counts() recounts from the table."""
         self._counts_state.force = True
+
+    def directive_progress(self) -> dict[str, "DirectiveCounts"]:
+        """directive id -> its issues by state (the crate's calculate_progress, for every directive at once).
+        Empty for files without the column (before v6). Index-only where the store's directive index exists."""
+        if not self._has_directive_id:
+            return {}
+        index = " INDEXED BY tui_idx_directive" if "tui_idx_directive" in self._column_indexes else ""
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT directive_id, count(*), sum(status = 'done'), sum(status = 'in_progress'), "
+                f"sum(ifnull(is_blocked, 0) != 0) FROM issues{index} "
+                "WHERE directive_id IS NOT NULL AND directive_id != '' GROUP BY directive_id").fetchall()
+        return {d: DirectiveCounts(total, done or 0, in_progress or 0, blocked or 0)
+                for d, total, done, in_progress, blocked in rows}
 
     def stale_claims(self, minutes: float = CLAIM_MINUTES) -> list[Issue]:
         """In-progress issues whose claim is older than `minutes` (or has no parseable claimed_at)."""
@@ -476,7 +568,10 @@ class IssueOps:
 
     def release_stale(self, minutes: float = CLAIM_MINUTES, *, actor: str | None = None) -> list[Issue]:
         """Release every stale claim in one transaction; the issues as they were before (for undo).
-        `last_written_at` is their new `updated_at`."""
+        `last_written_at` is their new `updated_at`. Like the crate's `release_stale_issues` (the autopilot's
+        `issue release`, whose CLI default is 60 minutes) but comparing instants, not strings, and with one
+        `released` event per issue; a claim with no parseable `claimed_at` counts as stale."""
+        minutes = validate_minutes(minutes)
         _, cutoff = self._cutoff(minutes)
         with self._write() as conn:
             stale = fetch_issues(conn.execute(
