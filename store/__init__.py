@@ -6,7 +6,7 @@ picks one from the target. Never imports textual or tui.
 
 from .errors import (BusyError, ConflictError, ImportFormatError, NotAnIssuesDb, ReadOnlyError, StoreError,
                      UnavailableError, ValidationError)
-from .issues import DESCRIPTION_MAX, TITLE_MAX
+from .issue_input import DESCRIPTION_MAX, TITLE_MAX
 from .views import VIEWS
 from .models import Counts, DirectiveCounts, Event, Issue, IssueType, Priority, PRIORITY_ORDER, Project, Session, SessionStatus, Status
 from . import timestamps

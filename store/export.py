@@ -14,7 +14,7 @@ from . import timestamps
 from .errors import ImportFormatError
 from .events import append_event
 from .hostile import Hostile
-from .issues import fetch_issues
+from .issue_rows import fetch_issues
 from .models import Issue, IssueType, Priority, Status
 
 _EXPORT_STATUS = {"open": "open", "in_progress": "inprogress", "done": "done"}

@@ -7,7 +7,7 @@ the same row; stale claims are released the same way.
 from __future__ import annotations
 
 from .. import timestamps
-from ..issues import CLAIM_MINUTES
+from ..issue_input import CLAIM_MINUTES
 from ..models import Issue, Status
 from .issue_sql import LIVE_CLAIM, NOW, ORDERS, order_sql
 

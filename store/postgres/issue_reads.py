@@ -4,7 +4,9 @@ and then). The same API and results as store/issues.py on SQLite."""
 from __future__ import annotations
 
 from ..errors import StoreError, ValidationError
-from ..issues import CLAIM_MINUTES, VIEWS, issue_reader, like_pattern
+from ..issue_input import CLAIM_MINUTES, VIEWS
+from ..issue_rows import issue_reader
+from ..search import like_pattern
 from ..models import Counts, Issue, Status
 from .issue_sql import BASE_SELECT, EXPIRED_CLAIM, LIVE_CLAIM, NOW
 from .schema import COUNTS_COMPACT, COUNTS_COMPACT_ROWS, READY_BASE_SQL, TOMBSTONES_PRUNE

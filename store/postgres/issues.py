@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from .. import issues as neutral
 from .. import timestamps
 from ..errors import ConflictError
-from ..issues import validate_agent, validate_description, validate_title
+from ..issue_input import validate_agent, validate_description, validate_title
 from ..models import Issue, IssueType, Priority
 from .claims import PgClaimOps
 from .connection import dt_to_ns

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .. import search as searchlang
 from ..errors import ValidationError
-from ..issues import CLAIM_MINUTES, VIEWS
+from ..issue_input import CLAIM_MINUTES, VIEWS
 from ..models import Counts, Issue
 from ..search import Filter, SearchContext, like_pattern
 from ..views import DEFAULT_SORT, SORT_KEYS, sort_indexed
