@@ -36,11 +36,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(HERE))
 
-from ui_bench import measure_idle, stats  # noqa: E402  (the same statistics and idle-CPU reading)
+import ui_start  # noqa: E402  (the same start timing and bare-app anchor)
+from p50_table import P50Table  # noqa: E402  (the same table)
+from ui_bench import measure_idle  # noqa: E402  (the same idle-CPU reading)
+from ui_setup import CSS, ENV  # noqa: E402  (the same environment: compiled bytecode, as the anchor has)
 
 OUT = HERE / "out" / "multi"
-CSS = str(ROOT / "tui" / "app.tcss")
-ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 DIRECTIVE = "---\nid: d-00{n}\ntitle: Directive {n}\nstatus: active\npriority: high\ncreated: 2025-12-2{n}\n---\nBody {n}.\n"
 
 
@@ -102,36 +103,12 @@ app.run(headless=True, size=(140, 45))
 print(json.dumps(app._report), flush=True)
 """
 
-BARE = r"""
-import json, time
-t_start = time.time()
-from textual.app import App
-from textual.widgets import Static
-
-class Bare(App):
-    def compose(self):
-        yield Static("hello")
-    def on_mount(self):
-        self.call_after_refresh(self._done)
-    def _done(self):
-        self._report = {"paint": time.time(), "start": t_start, "rows": 0, "total": 0}
-        self.exit()
-
-app = Bare()
-app.run(headless=True, size=(140, 45))
-print(json.dumps(app._report), flush=True)
-"""
-
 
 def start_once(paths: list[Path] | None) -> dict:
-    t0 = time.time()
-    argv = [sys.executable, "-c", STARTER, CSS, *map(str, paths)] if paths else [sys.executable, "-c", BARE]
-    out = subprocess.run(argv, env=ENV, cwd=str(ROOT), capture_output=True, text=True, timeout=180)
-    if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"starter failed ({out.returncode}): {out.stderr[-2000:]}")
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-    r["to_paint_ms"] = (r["paint"] - t0) * 1000
-    return r
+    """One start of the dashboard on `paths` (or, for None, of ui_start.py's bare Textual app at this size)."""
+    if not paths:
+        return ui_start.start_once(None, bare_size=(140, 45))
+    return ui_start.run_starter([sys.executable, "-c", STARTER, CSS, *map(str, paths)], timeout=180)
 
 
 # -- (b) commit -> screen --------------------------------------------------------------------------------
@@ -266,11 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     print("generating/caching files …", file=sys.stderr)
     paths = repo_files(args.files, args.issues, args.regen)
     label = f"{args.files} × {args.issues // 1000}k v11"
-    rows: list[tuple[str, str, str, str, str]] = []
-
-    def add(measure: str, file: str, values: list[float], target: str, unit: str = "ms", fmt: str = ".0f") -> None:
-        p50, p95 = stats(values)
-        rows.append((measure, file, f"{p50:{fmt}} {unit}", f"{p95:{fmt}} {unit}", target))
+    table = P50Table("files")
+    add = table.add
 
     if args.only in (None, "a"):
         print(f"(a) start → first full screen, {args.starts} rounds …", file=sys.stderr)
@@ -285,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             [r["to_paint_ms"] for r in one], "—")
         add("(a) dashboard on all files, process start → first full screen (every file's rows)", label,
             [r["to_paint_ms"] for r in many], "≤ 1500 ms")
-        rows.append(("(a) … rows in the merged ready view", label, f"{many[0]['total']:,}", "", "—"))
+        table.row("(a) … rows in the merged ready view", label, f"{many[0]['total']:,}", "", "—")
 
     if args.only in (None, "b"):
         print("(b) commit → screen …", file=sys.stderr)
@@ -304,10 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         add("(c) idle CPU, dashboard on all files (live)", label, [idle_cpu(paths, args.idle)], "≤ 2 %", "%", ".2f")
 
     print(f"\n## Multi-repo dashboard ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)\n")
-    print("| measure | files | p50 | p95 | target |")
-    print("|---|---|---|---|---|")
-    for r in rows:
-        print("| " + " | ".join(r) + " |")
+    print(table.markdown())
     return 0
 
 

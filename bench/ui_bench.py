@@ -43,6 +43,7 @@ from percentiles import median_p95 as stats  # noqa: E402  (bench/ is on the pat
 from ui_latency import commit_latency, key_latency  # noqa: E402
 from ui_setup import BIG_FIXTURE, CSS, ENV, OUT, generated, work_copy  # noqa: E402
 from ui_start import start_once  # noqa: E402
+from p50_table import P50Table  # noqa: E402
 
 
 # -- (d) idle CPU --------------------------------------------------------------------------------------
@@ -103,11 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     OUT.mkdir(exist_ok=True)
 
-    rows: list[tuple[str, str, str, str, str]] = []  # (measure, file, p50, p95, target)
-
-    def add(measure: str, file: str, values: list[float], target: str, unit: str = "ms") -> None:
-        p50, p95 = stats(values)
-        rows.append((measure, file, f"{p50:.0f} {unit}", f"{p95:.0f} {unit}", target))
+    table = P50Table()
+    add = table.add
 
     print("generating/caching files …", file=sys.stderr)
     f100k = generated(100_000, args.regen)
@@ -141,15 +139,15 @@ def main(argv: list[str] | None = None) -> int:
             first, warm = firsts[label], warms[label]
             paint = [r["to_paint_ms"] for r in warm]
             add("(b) process start → first full paint (warm)", label, paint, "≤ 1.5× bare")
-            rows.append(("(b) … ratio to the bare app (p50 / bare p50)", label,
-                         f"{stats(paint)[0] / bare_p50:.2f}×", f"{stats(paint)[1] / bare_p50:.2f}×", "≤ 1.5×"))
+            table.row("(b) … ratio to the bare app (p50 / bare p50)", label,
+                      f"{stats(paint)[0] / bare_p50:.2f}×", f"{stats(paint)[1] / bare_p50:.2f}×", "≤ 1.5×")
             add("(b) … of which interpreter start / `import tui.app`", label,
                 [r["interp_ms"] + r["import_ms"] for r in warm], "—")
             add("(b) … of which load_snapshot", label, [r["load_ms"] for r in warm], "—")
             add("(b) process start → exit (warm)", label, [r["to_exit_ms"] for r in warm], "—")
-            rows.append(("(b) first run on a fresh copy" + (" (store builds its indexes: crate-written file)"
-                                                              if src == big_src and BIG_FIXTURE.exists() else ""), label,
-                         f"{first['to_paint_ms']:.0f} ms", "(1 run)", "—"))
+            table.row("(b) first run on a fresh copy" + (" (store builds its indexes: crate-written file)"
+                                                           if src == big_src and BIG_FIXTURE.exists() else ""), label,
+                      f"{first['to_paint_ms']:.0f} ms", "(1 run)", "—")
             add("(c) peak RSS (VmHWM of the process)", label, [r["hwm_kb"] / 1024 for r in warm], "≤ 100 MB", "MB")
             add("(c) … ru_maxrss of the process (check)", label, [r["maxrss_kb"] / 1024 for r in warm], "—", "MB")
         children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -170,20 +168,17 @@ def main(argv: list[str] | None = None) -> int:
         keys, form_keys = asyncio.run(key_latency(work_copy(f100k, "ui-keys-100k.db"), args.commits))
         add(f"(e) key press (+/-) → committed write visible in the row (n={len(keys)}/{args.commits})", "100k", keys,
             "p95 ≤ 50 ms")
-        rows.append(("(e) new-issue form: key presses beyond the title text (`n` … `enter`)", "—", str(form_keys), "—",
-                     "≤ 3"))
+        table.row("(e) new-issue form: key presses beyond the title text (`n` … `enter`)", "—", str(form_keys), "—",
+                     "≤ 3")
 
     if args.only in (None, "d"):
         # (d)
         print(f"(d) idle CPU over {args.idle:.0f} s …", file=sys.stderr)
         cpu = [idle_cpu(work_copy(f100k, "ui-idle-100k.db"), args.idle)]
-        rows.append((f"(d) idle CPU, live refresh on, {args.idle:.0f} s", "100k", f"{cpu[0]:.2f} %", "(1 run)", "< 2 %"))
+        table.row(f"(d) idle CPU, live refresh on, {args.idle:.0f} s", "100k", f"{cpu[0]:.2f} %", "(1 run)", "< 2 %")
 
     print(f"\n{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; RUSAGE_CHILDREN max RSS {children_mb:.0f} MB (includes bench/gen.py if it generated a file in this run)\n")
-    print("| measure | file | p50 | p95 | target |")
-    print("|---|---|---|---|---|")
-    for r in rows:
-        print("| " + " | ".join(r) + " |")
+    print(table.markdown())
     return 0
 
 

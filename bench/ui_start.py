@@ -42,7 +42,8 @@ print(json.dumps(r), flush=True)
 """
 
 
-# The anchor: a bare Textual app (one Static) in a fresh process, timed the same way (Popen -> first paint).
+# The anchor: a bare Textual app (one Static) in a fresh process, timed the same way (Popen -> first paint);
+# argv: the screen's width and height (multi_bench.py's anchor runs it at its own size).
 BARE = r"""
 import json, resource, sys, time
 t_start = time.time()
@@ -60,7 +61,7 @@ class Bare(App):
         self.exit()
 
 app = Bare()
-app.run(headless=True, size=(120, 40))
+app.run(headless=True, size=(int(sys.argv[1]), int(sys.argv[2])))
 r = app._report
 r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 r["hwm_kb"] = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
@@ -68,12 +69,18 @@ print(json.dumps(r), flush=True)
 """
 
 
-def start_once(path: Path | None) -> dict:
+def start_once(path: Path | None, bare_size: tuple[int, int] = (120, 40)) -> dict:
     """One start of the dashboard on `path` (or of the bare Textual app, for None) in a fresh process."""
+    if path is None:
+        return run_starter([sys.executable, "-c", BARE, *map(str, bare_size)])
+    return run_starter([sys.executable, "-c", STARTER, str(path), CSS])
+
+
+def run_starter(argv: list[str], timeout: float = 120) -> dict:
+    """Run a starter script (it prints a JSON report with its `paint`, `start` (and `import`) times); add the
+    Popen-relative times in ms."""
     t0 = time.time()
-    argv = [sys.executable, "-c", STARTER, str(path), CSS] if path is not None else [sys.executable, "-c", BARE]
-    out = subprocess.run(argv, env=ENV, cwd=str(ROOT),
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(argv, env=ENV, cwd=str(ROOT), capture_output=True, text=True, timeout=timeout)
     t_exit = time.time()
     if out.returncode != 0 or not out.stdout.strip():
         raise RuntimeError(f"starter failed ({out.returncode}): {out.stderr[-2000:]}")
@@ -81,5 +88,6 @@ def start_once(path: Path | None) -> dict:
     r["to_paint_ms"] = (r["paint"] - t0) * 1000
     r["to_exit_ms"] = (t_exit - t0) * 1000
     r["interp_ms"] = (r["start"] - t0) * 1000
-    r["import_ms"] = (r["import"] - r["start"]) * 1000
+    if "import" in r:
+        r["import_ms"] = (r["import"] - r["start"]) * 1000
     return r
