@@ -15,10 +15,9 @@ from store import open_store
 from store.transfer import migrate
 from tui.config import Config
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.forms import IssueForm, PromptScreen
 from tui.widgets.detail import DetailPane, history_text
 from tuitest_helpers import SIZE, issue_list, numbers, settle, started, static_text, wait_for
-from triage_helpers import ACTOR, make_app, modal, no_modal, press_write, select, view
+from triage_helpers import ACTOR, block_with_reason, modal, new_issue, no_modal, press_write, select, triage_app, view
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -71,15 +70,8 @@ async def test_another_process_claims_and_the_screen_follows(small_pg, ready_num
 
 
 async def test_block_undo_complete_and_history(small_pg):
-    app = make_app(small_pg)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await select(pilot, 3)
-        await pilot.press("b")
-        await modal(pilot, PromptScreen)
-        await pilot.press(*"waiting on #2")
-        await press_write(pilot, "enter")
-        await no_modal(pilot)
+    async with triage_app(small_pg) as (app, pilot):
+        await block_with_reason(pilot, 3, "waiting on #2")
         with open_store(small_pg) as st:
             row = st.get_issue_by_number(3)
             assert row.is_blocked and row.blocked_reason == "waiting on #2"
@@ -109,13 +101,8 @@ async def test_block_undo_complete_and_history(small_pg):
 
 
 async def test_new_issue_form_writes_to_postgres(small_pg):
-    app = make_app(small_pg)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"Brand new on pg")
-        await press_write(pilot, "enter")
+    async with triage_app(small_pg) as (app, pilot):
+        await new_issue(pilot, "Brand new on pg")
         await no_modal(pilot)
         await wait_for(pilot, lambda: issue_list(app).current is not None
                        and issue_list(app).current.title == "Brand new on pg", what="the new issue selected")
@@ -126,9 +113,7 @@ async def test_new_issue_form_writes_to_postgres(small_pg):
 
 
 async def test_conflict_guard_on_postgres(small_pg):
-    app = make_app(small_pg)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_pg) as (app, pilot):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         with open_store(small_pg, actor="agent:other") as other:

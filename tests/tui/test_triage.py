@@ -15,47 +15,34 @@ from textual.widgets import Input, Static, TextArea
 from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
-from tuitest_helpers import SIZE, issue_list, started, static_text, wait_for
-from triage_helpers import (ACTOR, use_editor, all_events, current, db_events, db_row, make_app, modal, no_modal,
-                            press_write, select, view)
+from tuitest_helpers import issue_list, static_text, wait_for
+from triage_helpers import (ACTOR, use_editor, all_events, block_with_reason, current, db_events, db_row, modal,
+                            no_modal, nothing_written, press_write, select, triage_app, view)
 
 
 # -- block / unblock --------------------------------------------------------------------------------
 async def test_block_with_reason(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await select(pilot, 3)
-        await pilot.press("b")
-        await modal(pilot, PromptScreen)
-        await pilot.press(*"waiting on #2")
-        await press_write(pilot, "enter")
-        await no_modal(pilot)
+    async with triage_app(small_db) as (app, pilot):
+        await block_with_reason(pilot, 3, "waiting on #2")
     row = db_row(small_db, 3)
     assert row["is_blocked"] == 1 and row["blocked_reason"] == "waiting on #2"
     assert db_events(small_db, 3) == [(ACTOR, "blocked", None, "waiting on #2")]
 
 
 async def test_block_escape_writes_nothing(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("b")
         await modal(pilot, PromptScreen)
         await pilot.press(*"never mind", "escape")
-        await no_modal(pilot)
-        await pilot.pause()
-        assert app.writes_done == 0
+        await nothing_written(pilot)
     assert db_row(small_db, 3)["is_blocked"] == 0
     assert all_events(small_db) == 0
 
 
 @pytest.mark.parametrize("typed", ["", "   "])
 async def test_block_without_reason_shows_error_and_writes_nothing(small_db, typed):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("b")
         screen = await modal(pilot, PromptScreen)
@@ -74,9 +61,7 @@ async def test_block_without_reason_shows_error_and_writes_nothing(small_db, typ
 
 
 async def test_unblock(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "B", "blocked")
         await select(pilot, 14)
         await press_write(pilot, "u")
@@ -89,9 +74,7 @@ async def test_unblock(small_db):
 @pytest.mark.parametrize("key,number,old,new", [("plus", 3, "medium", "high"), ("minus", 3, "medium", "low"),
                                                  ("plus", 27, "high", "urgent"), ("minus", 1, "low", None)])
 async def test_priority_step(small_db, key, number, old, new):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, number)
         await press_write(pilot, key)
     if new is None:  # already at the bottom: refused, nothing written
@@ -106,9 +89,7 @@ async def test_priority_step(small_db, key, number, old, new):
 @pytest.mark.parametrize("key,number,old,new", [("1", 1, "low", "urgent"), ("2", 1, "low", "high"),
                                                  ("3", 1, "low", "medium"), ("4", 3, "medium", "low")])
 async def test_priority_digits(small_db, key, number, old, new):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, number)
         await press_write(pilot, key)
     assert db_row(small_db, number)["priority"] == new
@@ -116,9 +97,7 @@ async def test_priority_digits(small_db, key, number, old, new):
 
 
 async def test_type_cycles_task_bug_feature_task(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         seen = []
         for _ in range(3):
@@ -132,9 +111,7 @@ async def test_type_cycles_task_bug_feature_task(small_db):
 
 
 async def test_set_agent_prompt_prefilled(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("a")
         screen = await modal(pilot, PromptScreen)
@@ -149,9 +126,7 @@ async def test_set_agent_prompt_prefilled(small_db):
 
 # -- complete / reopen / release --------------------------------------------------------------------
 async def test_complete_confirmed_with_y(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("c")
         screen = await modal(pilot, ConfirmScreen)
@@ -163,24 +138,18 @@ async def test_complete_confirmed_with_y(small_db):
 
 
 async def test_complete_enter_means_no(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("c")
         await modal(pilot, ConfirmScreen)
         await pilot.press("enter")
-        await no_modal(pilot)
-        await pilot.pause()
-        assert app.writes_done == 0
+        await nothing_written(pilot)
     assert db_row(small_db, 3)["status"] == "open"
     assert all_events(small_db) == 0
 
 
 async def test_reopen_in_progress_unclaims(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "I", "in_progress")
         issue = current(app)
         assert issue.status.value == "in_progress"
@@ -191,9 +160,7 @@ async def test_reopen_in_progress_unclaims(small_db):
 
 
 async def test_reopen_done(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "D", "done")
         issue = current(app)
         assert issue.status.value == "done"
@@ -204,9 +171,7 @@ async def test_reopen_done(small_db):
 
 
 async def test_reopen_refused_on_open_issue(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("o")  # refused at once, from the row on screen: nothing is queued
         await wait_for(pilot, lambda: any(s == "warning" and "#3" in m for m, s in app.notes), what="why")
@@ -217,9 +182,7 @@ async def test_reopen_refused_on_open_issue(small_db):
 
 
 async def test_release_stale_claim(edge_db):
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await view(pilot, "S", "stale")
         assert current(app).number == 5
         await press_write(pilot, "x")
@@ -234,9 +197,7 @@ async def test_release_refused_on_fresh_claim(small_db):
         assert other.claim_issue(other.get_issue_by_number(3).id, "run-fresh")
     finally:
         other.close()
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "I", "in_progress")
         await select(pilot, 3)
         await pilot.press("x")  # refused at once, from the row on screen: nothing is queued
@@ -250,9 +211,7 @@ async def test_release_refused_on_fresh_claim(small_db):
 
 # -- edit / $EDITOR / delete ------------------------------------------------------------------------
 async def test_edit_form_saves_title_and_description(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await pilot.press("e")
         form = await modal(pilot, IssueForm)
@@ -272,9 +231,7 @@ async def test_edit_form_saves_title_and_description(small_db):
 
 async def test_edit_in_external_editor(small_db, tmp_path, monkeypatch):
     use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('Written by the editor\\n')\n")
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await press_write(pilot, "E")
     assert db_row(small_db, 2)["description"] == "Written by the editor\n"
@@ -284,9 +241,7 @@ async def test_edit_in_external_editor(small_db, tmp_path, monkeypatch):
 
 async def test_delete_confirmed_with_y(small_db):
     issue_id = db_row(small_db, 2)["id"]
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await press_write(pilot, "d" if False else "delete", "y")
         assert 2 not in [i.number for i in issue_list(app).rows]
@@ -295,15 +250,11 @@ async def test_delete_confirmed_with_y(small_db):
 
 
 async def test_delete_enter_keeps_it(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await pilot.press("delete")
         screen = await modal(pilot, ConfirmScreen)
         assert screen.focused.id == "no"
         await pilot.press("enter")
-        await no_modal(pilot)
-        await pilot.pause()
-        assert app.writes_done == 0
+        await nothing_written(pilot)
     assert db_row(small_db, 2) is not None

@@ -18,14 +18,12 @@ from tui.screens.forms import IssueForm
 from tui.screens.help import HelpScreen
 from tuitest_helpers import SIZE, started, static_text, wait_for
 from triage_helpers import (ACTOR, NO_POLL, all_events, current, db_events, db_row, issue_count, make_app, modal,
-                            no_modal, press_write, select)
+                            no_modal, press_write, select, triage_app)
 
 
 # -- new issue form -----------------------------------------------------------------------------------
 async def test_new_issue_enter_saves_and_selects(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await pilot.press("n")
         form = await modal(pilot, IssueForm)
         assert form.focused is form.query_one("#form-title", Input)
@@ -40,9 +38,7 @@ async def test_new_issue_enter_saves_and_selects(small_db):
 
 async def test_new_issue_defaults_remembered_and_from_config(small_db):
     config = Config(poll_seconds=NO_POLL, new_issue={"priority": "high", "type": "bug", "agent": "claude"})
-    app = make_app(small_db, config=config)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db, config=config) as (app, pilot):
         await pilot.press("n")
         form = await modal(pilot, IssueForm)
         assert form.query_one("#form-priority", Select).value == Priority.HIGH
@@ -73,9 +69,7 @@ async def test_new_issue_defaults_remembered_and_from_config(small_db):
     ("description", "Fine", "d" * 10_001, "description is 10001 characters; at most 10000 allowed"),
 ], ids=["blank-title", "title-201", "description-10001"])
 async def test_new_issue_invalid_input_writes_nothing(small_db, field, title, description, message):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await pilot.press("n")
         form = await modal(pilot, IssueForm)
         form.query_one("#form-title", Input).value = title
@@ -100,9 +94,7 @@ async def test_new_issue_invalid_input_writes_nothing(small_db, field, title, de
 
 
 async def test_edit_form_invalid_title_writes_nothing(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await pilot.press("e")
         form = await modal(pilot, IssueForm)
@@ -154,9 +146,7 @@ async def test_read_only_file_disables_write_keys(small_db):
 # -- keymap ---------------------------------------------------------------------------------------------
 async def test_keymap_remaps_complete(small_db):
     config = Config(poll_seconds=NO_POLL, keymap={"issue.complete": "ctrl+k"})
-    app = make_app(small_db, config=config)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db, config=config) as (app, pilot):
         await select(pilot, 3)
         ctrl_k = app.get_key_display(Binding("ctrl+k", "complete"))  # "^k"
         rows = {binding_id: key for key, _desc, binding_id in app.binding_rows()}

@@ -5,16 +5,15 @@ someone else changed since, and the edit form on rows whose text has control cha
 
 from __future__ import annotations
 
-import sys
 
 from textual.widgets import Input, TextArea
 
 from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
-from triage_helpers import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, make_app, modal, no_modal,
-                         press_write, select, view)
-from tuitest_helpers import SIZE, issue_list, started, wait_for
+from triage_helpers import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, modal, new_issue,
+                            no_modal, press_write, select, triage_app, view)
+from tuitest_helpers import issue_list, wait_for
 
 
 async def mark_first_three_of_all(pilot) -> None:
@@ -26,9 +25,7 @@ async def mark_first_three_of_all(pilot) -> None:
 
 
 async def test_bulk_block_one_reason_each_row_and_one_undo(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await mark_first_three_of_all(pilot)
         await pilot.press("b")
         await modal(pilot, PromptScreen)
@@ -47,9 +44,7 @@ async def test_bulk_block_one_reason_each_row_and_one_undo(small_db):
 
 async def test_bulk_complete_and_delete(small_db):
     ids = {n: db_row(small_db, n)["id"] for n in (1, 2, 3, 5, 6, 7)}
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await mark_first_three_of_all(pilot)
         await pilot.press("c")
         await modal(pilot, ConfirmScreen)
@@ -70,9 +65,7 @@ async def test_bulk_complete_and_delete(small_db):
 
 
 async def test_bulk_with_one_row_changed_underneath(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await mark_first_three_of_all(pilot)
         other = Store.open(small_db, actor="agent:other")
         try:
@@ -89,28 +82,18 @@ async def test_bulk_with_one_row_changed_underneath(small_db):
 
 async def test_new_issue_in_an_empty_file(tmp_path):
     path = tmp_path / "empty.db"
-    app = make_app(path, create=True)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(path, create=True) as (app, pilot):
         assert current(app) is None
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"First ever")
-        await press_write(pilot, "enter")
+        await new_issue(pilot, "First ever")
         await wait_for(pilot, lambda: current(app) is not None and current(app).number == 1, what="#1 selected")
     assert db_row(path, 1)["title"] == "First ever"
     assert db_events(path, 1) == [(ACTOR, "created", None, "First ever")]
 
 
 async def test_new_issue_from_done_view_is_selected_in_all(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "D", "done")
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"Not done yet")
-        await press_write(pilot, "enter")
+        await new_issue(pilot, "Not done yet")
         new_id = db_row(small_db, 31)["id"]
         await wait_for(pilot, lambda: current(app) is not None and current(app).id == new_id, what="new selected")
         assert app.query_state.view == "all"
@@ -118,9 +101,7 @@ async def test_new_issue_from_done_view_is_selected_in_all(small_db):
 
 async def test_external_editor_failure_writes_nothing(small_db, tmp_path, monkeypatch):
     use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w').write('half done')\nsys.exit(3)\n")
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: any("exited with 3" in m for m, _ in app.notes), what="the warning")
@@ -130,9 +111,7 @@ async def test_external_editor_failure_writes_nothing(small_db, tmp_path, monkey
 
 async def test_external_editor_too_long_or_unchanged_writes_nothing(small_db, tmp_path, monkeypatch):
     use_editor(tmp_path, monkeypatch, "import sys\nopen(sys.argv[1], 'w').write('x' * 10001)\n")
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await pilot.press("E")
         await wait_for(pilot, lambda: any("10001" in m and s == "error" for m, s in app.notes), what="the error")
@@ -145,13 +124,8 @@ async def test_external_editor_too_long_or_unchanged_writes_nothing(small_db, tm
 
 
 async def test_undo_of_create_changed_elsewhere_is_not_deleted(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"Agent will take it")
-        await press_write(pilot, "enter")
+    async with triage_app(small_db) as (app, pilot):
+        await new_issue(pilot, "Agent will take it")
         other = Store.open(small_db, actor="agent:other")
         try:
             assert other.claim_issue(other.get_issue_by_number(31).id, "run-agent")
@@ -165,13 +139,8 @@ async def test_undo_of_create_changed_elsewhere_is_not_deleted(small_db):
 
 async def test_undo_of_action_on_a_new_issue_then_of_the_create(small_db):
     """n, then + on the new issue, then z z: priority restored, then the issue deleted."""
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"Temp")
-        await press_write(pilot, "enter")
+    async with triage_app(small_db) as (app, pilot):
+        await new_issue(pilot, "Temp")
         new_id = db_row(small_db, 31)["id"]
         await wait_for(pilot, lambda: current(app) is not None and current(app).id == new_id, what="new selected")
         await press_write(pilot, "plus")
@@ -185,9 +154,7 @@ async def test_undo_of_action_on_a_new_issue_then_of_the_create(small_db):
 async def test_edit_form_untouched_text_with_controls_writes_nothing(edge_db):
     """Edge #4's title has a tab and a trailing space: saving the form unchanged must not rewrite it."""
     before = db_row(edge_db, 4)
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await select(pilot, 4)
         await pilot.press("e")
         await modal(pilot, IssueForm)
@@ -201,9 +168,7 @@ async def test_edit_form_untouched_text_with_controls_writes_nothing(edge_db):
 
 async def test_edit_form_description_only_keeps_odd_title(edge_db):
     before = db_row(edge_db, 4)
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await select(pilot, 4)
         await pilot.press("e")
         form = await modal(pilot, IssueForm)
@@ -216,9 +181,7 @@ async def test_edit_form_description_only_keeps_odd_title(edge_db):
 
 async def test_agent_prompt_untouched_keeps_agent(edge_db):
     """Edge #4's agent is "Codex": enter on the untouched prompt is "already that agent", nothing written."""
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await select(pilot, 4)
         await pilot.press("a")
         screen = await modal(pilot, PromptScreen)
@@ -232,9 +195,7 @@ async def test_edit_description_of_issue_with_long_stored_title(edge_db):
     """Edge #3's title is 640 characters (the crate allowed it): `e` still edits the description, title kept."""
     before = db_row(edge_db, 3)
     assert len(before["title"]) > 200
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("e")
         form = await modal(pilot, IssueForm)
@@ -248,9 +209,7 @@ async def test_edit_description_of_issue_with_long_stored_title(edge_db):
 
 async def test_edit_long_stored_title_changed_is_still_checked(edge_db):
     """Typing into that 640-character title makes it new input: the 200-character rule applies."""
-    app = make_app(edge_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(edge_db) as (app, pilot):
         await select(pilot, 3)
         await pilot.press("e")
         form = await modal(pilot, IssueForm)

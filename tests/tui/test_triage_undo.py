@@ -11,16 +11,15 @@ from textual.widgets import Input
 
 from store import Store
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.forms import IssueForm, PromptScreen
-from tuitest_helpers import SIZE, issue_list, started, wait_for
-from triage_helpers import ACTOR, all_events, current, db_events, db_row, make_app, modal, press_write, select, view
+from tui.screens.forms import PromptScreen
+from tuitest_helpers import issue_list, wait_for
+from triage_helpers import (ACTOR, all_events, current, db_events, db_row, modal, new_issue, press_write, select,
+                            triage_app, view)
 
 
 # -- bulk ---------------------------------------------------------------------------------------------
 async def test_bulk_mark_three_then_urgent(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         assert current(app).number == 1
         await pilot.press("space", "space", "space")
@@ -34,9 +33,7 @@ async def test_bulk_mark_three_then_urgent(small_db):
 
 
 async def test_escape_clears_marks(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         await pilot.press("space", "space")
         assert len(issue_list(app).marked) == 2
@@ -52,9 +49,7 @@ async def test_escape_clears_marks(small_db):
 
 # -- undo ---------------------------------------------------------------------------------------------
 async def test_undo_chain_restores_step_by_step(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         await press_write(pilot, "plus")  # medium -> high
@@ -84,9 +79,7 @@ async def test_undo_chain_restores_step_by_step(small_db):
 
 async def test_undo_chain_stops_at_a_change_made_elsewhere(small_db):
     """After `z` undid the last action, another process changes the row: the next `z` overwrites nothing."""
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         await press_write(pilot, "plus")  # medium -> high
@@ -106,13 +99,8 @@ async def test_undo_chain_stops_at_a_change_made_elsewhere(small_db):
 
 
 async def test_undo_of_create_deletes_it(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
-        await pilot.press("n")
-        await modal(pilot, IssueForm)
-        await pilot.press(*"Short lived")
-        await press_write(pilot, "enter")
+    async with triage_app(small_db) as (app, pilot):
+        await new_issue(pilot, "Short lived")
         row = db_row(small_db, 31)
         assert row is not None and row["title"] == "Short lived"
         await press_write(pilot, "z")
@@ -122,9 +110,7 @@ async def test_undo_of_create_deletes_it(small_db):
 
 async def test_undo_of_delete_brings_it_back(small_db):
     before = db_row(small_db, 2)
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await select(pilot, 2)
         await press_write(pilot, "delete", "y")
         assert db_row(small_db, 2) is None
@@ -140,9 +126,7 @@ async def test_undo_of_delete_brings_it_back(small_db):
 
 # -- conflicts ----------------------------------------------------------------------------------------
 async def test_conflict_priority_does_not_undo_a_fresh_claim(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         loads = app.load_count
@@ -165,9 +149,7 @@ async def test_conflict_priority_does_not_undo_a_fresh_claim(small_db):
 
 
 async def test_complete_already_completed_elsewhere(small_db):
-    app = make_app(small_db)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await started(pilot)
+    async with triage_app(small_db) as (app, pilot):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         other = Store.open(small_db, actor="agent:other")

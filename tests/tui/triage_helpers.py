@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from contextlib import asynccontextmanager
 
 from tui.app import IssuesApp
 from tui.config import Config
-from tuitest_helpers import issue_list, record_notes, select_number, settle, wait_for
+from tui.screens.forms import IssueForm, PromptScreen
+from tuitest_helpers import SIZE, issue_list, record_notes, select_number, settle, started, wait_for
 
 ACTOR = "tui:tester"
 NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
@@ -17,6 +19,15 @@ NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
 def make_app(path, **kw) -> IssuesApp:
     kw.setdefault("config", Config(poll_seconds=NO_POLL))
     return record_notes(IssuesApp(path, watch=False, actor=ACTOR, **kw))  # app.notes: (message, severity)
+
+
+@asynccontextmanager
+async def triage_app(path, **kw):
+    """`make_app(path, **kw)` running headless (notifications on) with its first snapshot on screen: (app, pilot)."""
+    app = make_app(path, **kw)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await started(pilot)
+        yield app, pilot
 
 
 def db_row(path, number: int) -> dict | None:
@@ -107,3 +118,28 @@ async def no_modal(pilot) -> None:
 
 def current(app):
     return issue_list(app).current
+
+
+async def nothing_written(pilot) -> None:
+    """The modal closed and the app wrote nothing."""
+    await no_modal(pilot)
+    await pilot.pause()
+    assert pilot.app.writes_done == 0
+
+
+async def block_with_reason(pilot, number: int, reason: str) -> None:
+    """Select #number, `b`, type the reason, enter: the block is written and the prompt closed."""
+    await select(pilot, number)
+    await pilot.press("b")
+    await modal(pilot, PromptScreen)
+    await pilot.press(*reason)
+    await press_write(pilot, "enter")
+    await no_modal(pilot)
+
+
+async def new_issue(pilot, title: str) -> None:
+    """`n`, type the title, enter: the new issue is written (with the form's defaults)."""
+    await pilot.press("n")
+    await modal(pilot, IssueForm)
+    await pilot.press(*title)
+    await press_write(pilot, "enter")
