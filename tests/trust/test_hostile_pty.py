@@ -7,21 +7,18 @@ what each pane, dialog, toast and the palette shows, and that markup-looking tex
 from __future__ import annotations
 
 import sqlite3
-import time
 
 from textual.widgets import Input, Static, TextArea
 
 from store import Store
-from tui.app import IssuesApp
 from tui.text import visible
 from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import (settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
+from .trust_helpers import (close_screen, dashboard, open_screen, settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
                             copy_fixture, escape_sequences, plant_hostile, strip_sequences,
                             plant_hostile_types, press_keys_then_quit, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
 
-WIDE = (220, 50)
 
 
 # -- the real app, the raw byte stream --------------------------------------------------------------------
@@ -142,9 +139,7 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
     conn.execute("UPDATE issues SET description = ? WHERE id = ?", (BIG_DESCRIPTION[:40_000], ids["head"]))
     conn.commit()
     conn.close()
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db) as (app, pilot):
         assert app.problem is None, app.problem
         lst = app.query_one(IssueList)
         assert {ids["head"], ids["bad_utf8"]} <= {i.id for i in lst.rows}
@@ -190,36 +185,28 @@ async def test_every_pane_dialog_and_palette_shows_payloads_literally(tmp_path):
         # dialogs: confirm, block prompt, edit form
         lst.select_id(ids["head"])
         await until(pilot, lambda: detail.issue is not None and detail.issue.id == ids["head"], what="head again")
-        await pilot.press("c")
-        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm dialog")
+        await open_screen(pilot, "c", "ConfirmScreen", "confirm dialog")
         screen = screen_text(app)
         assert_clean(screen, "the confirm dialog")
         assert "Complete #" in screen and "T H ␛]0;pwned␇" in screen
-        await pilot.press("n")
-        await until(pilot, lambda: type(app.screen).__name__ != "ConfirmScreen", what="confirm closed")
-        await pilot.press("b")
-        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="block prompt")
+        await close_screen(pilot, "n", "ConfirmScreen", "confirm closed")
+        await open_screen(pilot, "b", "PromptScreen", "block prompt")
         screen = screen_text(app)
         assert_clean(screen, "the block prompt")
         assert "Block #" in screen and "T H ␛]0;pwned␇" in screen
-        await pilot.press("escape")
-        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="prompt closed")
-        await pilot.press("e")
-        await until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
+        await close_screen(pilot, "escape", "PromptScreen", "prompt closed")
+        await open_screen(pilot, "e", "IssueForm", "edit form")
         await pilot.pause(0.2)
         # Input and TextArea pass ESC to the terminal: they get the text with controls made visible ...
         assert app.screen.query_one("#form-title", Input).value == visible("T " + HOSTILE)
         assert app.screen.query_one("#form-description", TextArea).text.startswith(visible(HOSTILE, multiline=True))
         assert_clean(screen_text(app), "the edit form")
-        await pilot.press("escape")
-        await until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="form closed")
+        await close_screen(pilot, "escape", "IssueForm", "form closed")
         # ... and the set-agent prompt too
-        await pilot.press("a")
-        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
+        await open_screen(pilot, "a", "PromptScreen", "agent prompt")
         assert app.screen.query_one(Input).value == visible("A" + OSC_TITLE + MARKUP)
         assert_clean(screen_text(app), "the agent prompt")
-        await pilot.press("escape")
-        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="agent prompt closed")
+        await close_screen(pilot, "escape", "PromptScreen", "agent prompt closed")
         # help and palette (the palette lists the hostile agent as a filter)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
@@ -238,9 +225,7 @@ async def test_toasts_show_payloads_literally(tmp_path):
     """A conflict toast names who now holds the claim: another agent's claimed_by must not reach the terminal."""
     db = copy_fixture(tmp_path)
     ids = plant_hostile(db)
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db) as (app, pilot):
         lst = app.query_one(IssueList)
         lst.select_id(ids["head"])
         await pilot.pause(0.1)
@@ -268,9 +253,7 @@ async def test_clicking_markup_text_runs_nothing(tmp_path):
     ids = plant_hostile(db)
     with Store.open(db, create=False) as s:
         click = s.create_issue("[@click=app.quit]CLICK[/] [link=https://evil.example]here[/]", priority="urgent")
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE) as pilot:
-        await settled(pilot)
+    async with dashboard(db, notifications=False) as (app, pilot):
         lst = app.query_one(IssueList)
         row = next(n for n, i in enumerate(lst.rows) if i.id == click.id) + lst.window_offset
         y = row - int(lst.scroll_offset.y)
@@ -297,19 +280,13 @@ async def test_edit_form_left_untouched_keeps_the_stored_text(tmp_path):
         s.update_issue(ids["head"], title="t " + OSC_TITLE + " \x9b2J nul\x00 " + MARKUP,
                        description="d " + OSC_TITLE + "\n\tline two\r\n" + MARKUP)
         before = s.get_issue_by_id(ids["head"])
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db) as (app, pilot):
         app.query_one(IssueList).select_id(ids["head"])
         await pilot.pause(0.1)
-        await pilot.press("e")
-        await until(pilot, lambda: type(app.screen).__name__ == "IssueForm", what="edit form")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: type(app.screen).__name__ != "IssueForm", what="the form to save and close")
-        await pilot.press("a")
-        await until(pilot, lambda: type(app.screen).__name__ == "PromptScreen", what="agent prompt")
-        await pilot.press("enter")
-        await until(pilot, lambda: type(app.screen).__name__ != "PromptScreen", what="the prompt to close")
+        await open_screen(pilot, "e", "IssueForm", "edit form")
+        await close_screen(pilot, "ctrl+s", "IssueForm", "the form to save and close")
+        await open_screen(pilot, "a", "PromptScreen", "agent prompt")
+        await close_screen(pilot, "enter", "PromptScreen", "the prompt to close")
         await pilot.pause(0.3)
         await until(pilot, lambda: app._writes.empty(), what="queued writes")
         await pilot.pause(0.3)

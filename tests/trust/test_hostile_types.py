@@ -24,9 +24,9 @@ from tui.widgets.sessions import sessions_table
 
 from .test_hostile_pty import _plain, assert_clean, screen_text
 from .trust_helpers import (NUM_CLEAR, NUM_OSC52, NUM_TITLE_REPORT, ROOT, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52,
-                            SHOWN_NUM_TITLE, copy_fixture, folder_hashes, plant_hostile_types, settled, until)
+                            SHOWN_NUM_TITLE, WIDE, close_screen, copy_fixture, dashboard, folder_hashes, open_screen,
+                            plant_hostile_types, settled, until)
 
-WIDE = (220, 50)
 
 
 def _raw_controls(text: str) -> list[str]:
@@ -134,9 +134,7 @@ async def test_format_characters_in_a_title_are_visible_on_the_dashboard(tmp_pat
     db = copy_fixture(tmp_path)
     with Store.open(db, create=False) as s:
         issue = s.create_issue("pay\u2060\u00ad\U000E0041ment \u061cok", priority="urgent")
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE) as pilot:
-        await settled(pilot)
+    async with dashboard(db, notifications=False) as (app, pilot):
         app.query_one(IssueList).select_id(issue.id)
         detail = app.query_one(DetailPane)
         await until(pilot, lambda: detail.issue is not None and detail.issue.id == issue.id, what="detail")
@@ -149,9 +147,7 @@ async def test_format_characters_in_a_title_are_visible_on_the_dashboard(tmp_pat
 async def test_every_pane_and_dialog_shows_wrong_typed_values_literally(tmp_path):
     db = copy_fixture(tmp_path)
     ids = plant_hostile_types(db)
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db) as (app, pilot):
         assert app.problem is None, app.problem
         lst = app.query_one(IssueList)
         detail = app.query_one(DetailPane)
@@ -170,14 +166,12 @@ async def test_every_pane_and_dialog_shows_wrong_typed_values_literally(tmp_path
         # dialogs name the issue by its number: confirm, block prompt, edit heading
         for key, screen_name, close in (("c", "ConfirmScreen", "n"), ("b", "PromptScreen", "escape"),
                                         ("e", "IssueForm", "escape")):
-            await pilot.press(key)
-            await until(pilot, lambda: type(app.screen).__name__ == screen_name, what=screen_name)
+            await open_screen(pilot, key, screen_name, screen_name)
             await pilot.pause(0.1)
             text = screen_text(app)
             assert_clean(text, screen_name)
             assert "#" + SHOWN_NUM_CLEAR in text, (screen_name, text)
-            await pilot.press(close)
-            await until(pilot, lambda: type(app.screen).__name__ != screen_name, what=f"{screen_name} closed")
+            await close_screen(pilot, close, screen_name, f"{screen_name} closed")
         # the palette offers triage on the selected issue, named by its number
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
@@ -225,9 +219,7 @@ async def test_external_editor_temp_file_stays_in_tmpdir_whatever_the_number_hol
     script.write_text("import sys\npath, out = sys.argv[-1], sys.argv[1]\nopen(out, 'w').write(path)\n"
                       "open(path, 'w', encoding='utf-8').write('edited\\n')\n")
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script} {record}")
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db) as (app, pilot):
         app.query_one(IssueList).select_id(issue_id)
         await until(pilot, lambda: app.query_one(IssueList).current.id == issue_id, what="the issue")
         writes = app.writes_done

@@ -12,6 +12,7 @@ import re
 import shutil
 import sqlite3
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -246,3 +247,29 @@ async def settled(pilot):
     app = pilot.app
     await until(pilot, lambda: app.load_count > 0 and app._applied_generation >= app._generation
                 and not any(w.group in ("load", "open") and not w.is_finished for w in app.workers), what="load")
+
+
+WIDE = (220, 50)  # the dashboard tests' screen: every column and pane shown
+
+
+@asynccontextmanager
+async def dashboard(db, notifications: bool = True):
+    """The dashboard on `db` (no folder watch) running headless at WIDE, first load applied: (app, pilot)."""
+    from tui.app import IssuesApp  # here, not at the top: the PTY-only tests need no Textual import
+
+    app = IssuesApp(db, watch=False)
+    async with app.run_test(size=WIDE, notifications=notifications) as pilot:
+        await settled(pilot)
+        yield app, pilot
+
+
+async def open_screen(pilot, key: str, screen_name: str, what: str) -> None:
+    """Press `key` and wait until the screen on top is a `screen_name` (by class name)."""
+    await pilot.press(key)
+    await until(pilot, lambda: type(pilot.app.screen).__name__ == screen_name, what=what)
+
+
+async def close_screen(pilot, key: str, screen_name: str, what: str) -> None:
+    """Press `key` and wait until the `screen_name` on top is gone."""
+    await pilot.press(key)
+    await until(pilot, lambda: type(pilot.app.screen).__name__ != screen_name, what=what)
