@@ -14,10 +14,9 @@ import time
 import pytest
 
 from store import Store
-from tui.app import IssuesApp
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import settled, until, FIXTURES, ROOT, copy_fixture
+from .trust_helpers import dashboard, settled, until, FIXTURES, ROOT, copy_fixture
 
 SIZE = (160, 40)
 
@@ -45,9 +44,7 @@ def integrity(path) -> str:
 
 async def test_deleted_while_open_keeps_rows_and_recovers(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
-    app = IssuesApp(db, watch=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settled(pilot)
+    async with dashboard(db, size=SIZE, watch=True, notifications=False) as (app, pilot):
         before = numbers(app)
         assert before
         os.remove(db)
@@ -65,9 +62,7 @@ async def test_deleted_while_open_keeps_rows_and_recovers(tmp_path):
 
 async def test_replaced_by_another_db_shows_the_new_data(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
-    app = IssuesApp(db, watch=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settled(pilot)
+    async with dashboard(db, size=SIZE, watch=True, notifications=False) as (app, pilot):
         old = set(numbers(app))
         other = copy_fixture(tmp_path, "crate-v5-edge.db", as_name="other.db")
         expected = ready_in_file(other)
@@ -81,9 +76,7 @@ async def test_replaced_by_another_db_shows_the_new_data(tmp_path):
 
 async def test_vacuum_and_checkpoint_truncate_by_another_connection(tmp_path):
     db = copy_fixture(tmp_path, as_name="live.db")
-    app = IssuesApp(db, watch=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settled(pilot)
+    async with dashboard(db, size=SIZE, watch=True, notifications=False) as (app, pilot):
         want = ready_in_file(db)
         assert numbers(app) == want
         other = sqlite3.connect(db, isolation_level=None)
@@ -125,9 +118,7 @@ print("released", flush=True)
 
 async def _locked_for(tmp_path, seconds: float) -> None:
     db = copy_fixture(tmp_path, as_name="live.db")
-    app = IssuesApp(db, watch=True)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(db, size=SIZE, watch=True) as (app, pilot):
         lst = app.query_one(IssueList)
         target = lst.current
         other_number = numbers(app)[-1]

@@ -12,10 +12,9 @@ import sqlite3
 import pytest
 
 from store import ReadOnlyError, Store
-from tui.app import IssuesApp
 from tui.loader import Query, load_snapshot
 
-from .trust_helpers import copy_fixture, folder_hashes, settled
+from .trust_helpers import copy_fixture, dashboard, folder_hashes, settled
 
 WIPE = ("CREATE TRIGGER wipe AFTER UPDATE ON issues BEGIN "
         "DELETE FROM issue_events; DELETE FROM issues WHERE id != NEW.id; END")
@@ -48,9 +47,7 @@ async def test_planted_trigger_dashboard_t_changes_nothing(tmp_path, planted, na
     path = copy_fixture(tmp_path)
     _plant(path, planted)
     before = folder_hashes(tmp_path)
-    app = IssuesApp(path, watch=False)
-    async with app.run_test(size=(200, 40), notifications=True) as pilot:
-        await settled(pilot)
+    async with dashboard(path, size=(200, 40)) as (app, pilot):
         assert app.store.read_only
         assert name in app.store.info.read_only_reason
         status = _status_text(app)
@@ -201,9 +198,7 @@ async def test_dashboard_with_zeroed_counts_shows_the_lists(tmp_path):
     path = copy_fixture(tmp_path)
     Store.open(path, create=False).close()
     _plant(path, "UPDATE tui_issue_counts SET n = 0")
-    app = IssuesApp(path, watch=False)
-    async with app.run_test(size=(200, 40)) as pilot:
-        await settled(pilot)
+    async with dashboard(path, size=(200, 40), notifications=False) as (app, pilot):
         assert app.snapshot.counts.total == 29
         assert len(app.snapshot.rows) == app.snapshot.total > 0
         await pilot.press("A")  # the All view

@@ -253,12 +253,12 @@ WIDE = (220, 50)  # the dashboard tests' screen: every column and pane shown
 
 
 @asynccontextmanager
-async def dashboard(db, notifications: bool = True):
-    """The dashboard on `db` (no folder watch) running headless at WIDE, first load applied: (app, pilot)."""
+async def dashboard(db, *, size: tuple[int, int] = WIDE, watch: bool = False, notifications: bool = True):
+    """The dashboard on `db` running headless (no folder watch unless `watch`), first load applied: (app, pilot)."""
     from tui.app import IssuesApp  # here, not at the top: the PTY-only tests need no Textual import
 
-    app = IssuesApp(db, watch=False)
-    async with app.run_test(size=WIDE, notifications=notifications) as pilot:
+    app = IssuesApp(db, watch=watch)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await settled(pilot)
         yield app, pilot
 
