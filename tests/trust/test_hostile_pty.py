@@ -15,7 +15,8 @@ from tui.text import visible
 from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import (close_screen, dashboard, open_screen, settled, until, BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
+from .trust_helpers import (close_screen, dashboard, open_screen, settled, until,
+                            BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
                             copy_fixture, escape_sequences, plant_hostile, strip_sequences,
                             plant_hostile_types, press_keys_then_quit, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static, TextArea
 
-from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from tuitest_helpers import issue_list, static_text, wait_for
-from triage_helpers import (ACTOR, use_editor, all_events, block_with_reason, current, db_events, db_row, modal,
-                            no_modal, nothing_written, press_write, select, triage_app, view)
+from triage_helpers import (ACTOR, all_events, block_with_reason, claim_elsewhere, current, db_events, db_row, modal,
+                            no_modal, nothing_written, press_write, select, triage_app, use_editor, view)
 
 
 # -- block / unblock --------------------------------------------------------------------------------
@@ -192,11 +191,7 @@ async def test_release_stale_claim(edge_db):
 
 
 async def test_release_refused_on_fresh_claim(small_db):
-    other = Store.open(small_db, actor="agent:other")
-    try:
-        assert other.claim_issue(other.get_issue_by_number(3).id, "run-fresh")
-    finally:
-        other.close()
+    claim_elsewhere(small_db, 3, "run-fresh")
     async with triage_app(small_db) as (app, pilot):
         await view(pilot, "I", "in_progress")
         await select(pilot, 3)

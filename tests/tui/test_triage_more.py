@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from textual.widgets import Input, TextArea
 
-from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
-from triage_helpers import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, modal, new_issue,
-                            no_modal, press_write, select, triage_app, view)
+from triage_helpers import (ACTOR, all_events, claim_elsewhere, current, db_events, db_row, issue_count, modal,
+                            new_issue, no_modal, press_write, select, triage_app, use_editor, view)
 from tuitest_helpers import issue_list, wait_for
 
 
@@ -67,11 +66,7 @@ async def test_bulk_complete_and_delete(small_db):
 async def test_bulk_with_one_row_changed_underneath(small_db):
     async with triage_app(small_db) as (app, pilot):
         await mark_first_three_of_all(pilot)
-        other = Store.open(small_db, actor="agent:other")
-        try:
-            assert other.claim_issue(other.get_issue_by_number(2).id, "run-agent")
-        finally:
-            other.close()
+        claim_elsewhere(small_db, 2)
         await press_write(pilot, "1")
         assert any("#2" in m and "changed" in m and s == "warning" for m, s in app.notes), app.notes
     assert db_row(small_db, 1)["priority"] == "urgent" and db_row(small_db, 3)["priority"] == "urgent"
@@ -126,11 +121,7 @@ async def test_external_editor_too_long_or_unchanged_writes_nothing(small_db, tm
 async def test_undo_of_create_changed_elsewhere_is_not_deleted(small_db):
     async with triage_app(small_db) as (app, pilot):
         await new_issue(pilot, "Agent will take it")
-        other = Store.open(small_db, actor="agent:other")
-        try:
-            assert other.claim_issue(other.get_issue_by_number(31).id, "run-agent")
-        finally:
-            other.close()
+        claim_elsewhere(small_db, 31)
         await press_write(pilot, "z")
         assert any("#31" in m and "changed" in m for m, _ in app.notes), app.notes
     row = db_row(small_db, 31)

@@ -13,8 +13,8 @@ from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import PromptScreen
 from tuitest_helpers import issue_list, wait_for
-from triage_helpers import (ACTOR, all_events, current, db_events, db_row, modal, new_issue, press_write, select,
-                            triage_app, view)
+from triage_helpers import (ACTOR, all_events, claim_elsewhere, current, db_events, db_row, modal, new_issue,
+                            press_write, select, triage_app, view)
 
 
 # -- bulk ---------------------------------------------------------------------------------------------
@@ -85,11 +85,7 @@ async def test_undo_chain_stops_at_a_change_made_elsewhere(small_db):
         await press_write(pilot, "plus")  # medium -> high
         await press_write(pilot, "t")  # task -> bug
         await press_write(pilot, "z")  # type back to task
-        other = Store.open(small_db, actor="agent:other")
-        try:
-            assert other.claim_issue(other.get_issue_by_number(3).id, "run-agent")
-        finally:
-            other.close()
+        claim_elsewhere(small_db, 3)
         await press_write(pilot, "z")
         row = db_row(small_db, 3)
         assert (row["priority"], row["issue_type"]) == ("high", "task")
@@ -130,11 +126,7 @@ async def test_conflict_priority_does_not_undo_a_fresh_claim(small_db):
         await view(pilot, "A", "all")
         await select(pilot, 3)
         loads = app.load_count
-        other = Store.open(small_db, actor="agent:other")
-        try:
-            assert other.claim_issue(other.get_issue_by_number(3).id, "run-agent")
-        finally:
-            other.close()
+        claim_elsewhere(small_db, 3)
         assert app.load_count == loads and current(app).status.value == "open"  # the app did not see it
         await press_write(pilot, "plus")
         row = db_row(small_db, 3)

@@ -7,6 +7,7 @@ import sqlite3
 import sys
 from contextlib import asynccontextmanager
 
+from store import Store
 from tui.app import IssuesApp
 from tui.config import Config
 from tui.screens.forms import IssueForm, PromptScreen
@@ -143,3 +144,12 @@ async def new_issue(pilot, title: str) -> None:
     await modal(pilot, IssueForm)
     await pilot.press(*title)
     await press_write(pilot, "enter")
+
+
+def claim_elsewhere(path, number: int, run: str = "run-agent") -> None:
+    """Another agent (its own Store connection) claims #number behind the app's back."""
+    other = Store.open(path, actor="agent:other")
+    try:
+        assert other.claim_issue(other.get_issue_by_number(number).id, run)
+    finally:
+        other.close()
