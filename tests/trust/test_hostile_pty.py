@@ -15,10 +15,10 @@ from tui.text import visible
 from tui.widgets.detail import DetailPane
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import (close_screen, dashboard, open_screen, settled, until,
+from .trust_helpers import (close_screen, dashboard, open_screen, settled, type_through, until,
                             BIG_DESCRIPTION, HOSTILE, MARKERS, MARKUP, OSC_TITLE, SHOWN_OSC52, SHOWN_OSC_TITLE, PtyApp, c1_controls,
-                            copy_fixture, escape_sequences, plant_hostile, strip_sequences,
-                            plant_hostile_types, press_keys_then_quit, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
+                            copy_fixture, escape_sequences, plant_hostile,
+                            plant_hostile_types, SHOWN_NUM_CLEAR, SHOWN_NUM_OSC52, SHOWN_NUM_TITLE)
 
 
 
@@ -27,26 +27,17 @@ def test_pty_no_byte_of_a_planted_escape_reaches_the_terminal(tmp_path):
     db = copy_fixture(tmp_path)
     plant_hostile(db)
     app = PtyApp(db, cols=200, rows=50)
-    try:
-        assert app.wait_for_text(SHOWN_OSC_TITLE), "the hostile title never showed:\n" + strip_sequences(app.text())[-2000:]
-        keys = ["j", "k", "j", "k", "R", "I", "B", "D", "S", "A", "R",
-                "\r",                 # enter on the list / detail
-                "c", "n",             # confirm dialog (shows the title), answered No
-                "b", "\x1b",          # block prompt (shows the title), cancelled
-                "e", "\x1b",          # edit form (title and description in inputs), cancelled
-                "?", "\x1b",          # help
-                "\x10", "\x1b",       # ctrl+p palette, escape
-                "@", "@", "@",        # agent filter cycles through the hostile agent name
-                "t",                  # a write: its toast names the issue
-                "B", "I", "A", "R"]
-        code = press_keys_then_quit(app, keys)
-    finally:
-        if app.alive():
-            app.proc.kill()
-            app.close()
-    assert code == 0, f"exit status {code}"
-    text = app.text()
-    plain = strip_sequences(text)
+    keys = ["j", "k", "j", "k", "R", "I", "B", "D", "S", "A", "R",
+            "\r",                 # enter on the list / detail
+            "c", "n",             # confirm dialog (shows the title), answered No
+            "b", "\x1b",          # block prompt (shows the title), cancelled
+            "e", "\x1b",          # edit form (title and description in inputs), cancelled
+            "?", "\x1b",          # help
+            "\x10", "\x1b",       # ctrl+p palette, escape
+            "@", "@", "@",        # agent filter cycles through the hostile agent name
+            "t",                  # a write: its toast names the issue
+            "B", "I", "A", "R"]
+    text, plain = type_through(app, SHOWN_OSC_TITLE, keys, what="the hostile title")
     assert "Traceback" not in plain and "MarkupError" not in plain, plain[-3000:]
     # Every escape sequence the app wrote is its own: none carries a planted payload.
     leaked = [s for s in escape_sequences(text) if any(m in s for m in MARKERS)]
@@ -80,21 +71,13 @@ def test_pty_wrong_typed_values_never_reach_the_terminal_nor_type_keys(tmp_path)
     plant_hostile_types(db)
     before = _issue_rows(db)
     app = PtyApp(db, cols=200, rows=50, answer_title_reports=True)
-    try:
-        assert app.wait_for_text(SHOWN_NUM_TITLE[:5]), "the hostile number never showed:\n" + strip_sequences(app.text())[-3000:]
-        # Walk over every row with a hostile number, open the detail full screen, the dialogs that name the issue
+    # Walk over every row with a hostile number, open the detail full screen, the dialogs that name the issue
         # (confirm, block prompt, edit form), the palette (names the selected issue), and back.
-        keys = ["j", "j", "j", "j", "j", "k", "k", "k", "\r", "\x1b", "f", "f",
-                "c", "n", "b", "\x1b", "e", "\x1b", "\x10", "\x1b", "?", "\x1b",
-                "A", "j", "j", "j", "I", "B", "D", "S", "R"]
-        code = press_keys_then_quit(app, keys, 0.15)  # a typed-back title ("…q…") would quit it early
-    finally:
-        if app.alive():
-            app.proc.kill()
-            app.close()
-    assert code == 0, f"exit status {code}"
-    text = app.text()
-    plain = strip_sequences(text)
+    keys = ["j", "j", "j", "j", "j", "k", "k", "k", "\r", "\x1b", "f", "f",
+            "c", "n", "b", "\x1b", "e", "\x1b", "\x10", "\x1b", "?", "\x1b",
+            "A", "j", "j", "j", "I", "B", "D", "S", "R"]
+    # 0.15 s a key: a typed-back title ("…q…") would quit it early
+    text, plain = type_through(app, SHOWN_NUM_TITLE[:5], keys, 0.15, what="the hostile number")
     assert "Traceback" not in plain, plain[-3000:]
     assert app.reports_answered == 0, "a title report request from the data reached the terminal"
     leaked = [s for s in escape_sequences(text) if any(m in s for m in MARKERS + ("blob pwned", "cy pwned"))]

@@ -211,6 +211,22 @@ def press_keys_then_quit(app: "PtyApp", keys: list[str], pause: float = 0.12) ->
             app.close()
 
 
+
+def type_through(app: "PtyApp", shown: str, keys: list[str], pause: float = 0.12,
+                 what: str = "the planted text") -> tuple[str, str]:
+    """Wait until `shown` is on screen, type `keys` then `q` (press_keys_then_quit): the app exits 0. The process
+    is killed whatever fails. Returns everything it wrote, as written and with the escape sequences stripped."""
+    try:
+        assert app.wait_for_text(shown), f"{what} never showed:\n" + strip_sequences(app.text())[-3000:]
+        code = press_keys_then_quit(app, keys, pause)
+    finally:
+        if app.alive():
+            app.proc.kill()
+            app.close()
+    assert code == 0, f"exit status {code}"
+    text = app.text()
+    return text, strip_sequences(text)
+
 # -- files --------------------------------------------------------------------------------------------------
 def folder_hashes(folder: Path) -> dict[str, str]:
     out = {}
