@@ -15,8 +15,8 @@ from textual.widgets import Input, Static, TextArea
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from tuitest_helpers import issue_list, static_text, wait_for
-from triage_helpers import (ACTOR, all_events, block_with_reason, claim_elsewhere, current, db_events, db_row, modal,
-                            no_modal, nothing_written, press_write, select, triage_app, use_editor, view)
+from triage_helpers import (ACTOR, all_events, block_with_reason, claim_elsewhere, current, db_events, db_row,
+                            no_modal, nothing_written, open_modal, press_write, select, triage_app, use_editor, view)
 
 
 # -- block / unblock --------------------------------------------------------------------------------
@@ -30,9 +30,7 @@ async def test_block_with_reason(small_db):
 
 async def test_block_escape_writes_nothing(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("b")
-        await modal(pilot, PromptScreen)
+        await open_modal(pilot, 3, "b", PromptScreen)
         await pilot.press(*"never mind", "escape")
         await nothing_written(pilot)
     assert db_row(small_db, 3)["is_blocked"] == 0
@@ -42,9 +40,7 @@ async def test_block_escape_writes_nothing(small_db):
 @pytest.mark.parametrize("typed", ["", "   "])
 async def test_block_without_reason_shows_error_and_writes_nothing(small_db, typed):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("b")
-        screen = await modal(pilot, PromptScreen)
+        screen = await open_modal(pilot, 3, "b", PromptScreen)
         if typed:
             await pilot.press(*typed)
         await pilot.press("enter")
@@ -111,9 +107,7 @@ async def test_type_cycles_task_bug_feature_task(small_db):
 
 async def test_set_agent_prompt_prefilled(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("a")
-        screen = await modal(pilot, PromptScreen)
+        screen = await open_modal(pilot, 3, "a", PromptScreen)
         box = screen.query_one("#prompt-input", Input)
         assert box.value == "claude"
         box.value = ""
@@ -126,9 +120,7 @@ async def test_set_agent_prompt_prefilled(small_db):
 # -- complete / reopen / release --------------------------------------------------------------------
 async def test_complete_confirmed_with_y(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("c")
-        screen = await modal(pilot, ConfirmScreen)
+        screen = await open_modal(pilot, 3, "c", ConfirmScreen)
         assert screen.focused.id == "no"
         await press_write(pilot, "y")
     row = db_row(small_db, 3)
@@ -138,9 +130,7 @@ async def test_complete_confirmed_with_y(small_db):
 
 async def test_complete_enter_means_no(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("c")
-        await modal(pilot, ConfirmScreen)
+        await open_modal(pilot, 3, "c", ConfirmScreen)
         await pilot.press("enter")
         await nothing_written(pilot)
     assert db_row(small_db, 3)["status"] == "open"
@@ -207,9 +197,7 @@ async def test_release_refused_on_fresh_claim(small_db):
 # -- edit / $EDITOR / delete ------------------------------------------------------------------------
 async def test_edit_form_saves_title_and_description(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 2)
-        await pilot.press("e")
-        form = await modal(pilot, IssueForm)
+        form = await open_modal(pilot, 2, "e", IssueForm)
         title = form.query_one("#form-title", Input)
         assert title.value == "Document session lifecycle (2)"
         assert form.query_one("#form-description", TextArea).text == "Details for issue 2.\nSecond line."
@@ -246,9 +234,7 @@ async def test_delete_confirmed_with_y(small_db):
 
 async def test_delete_enter_keeps_it(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 2)
-        await pilot.press("delete")
-        screen = await modal(pilot, ConfirmScreen)
+        screen = await open_modal(pilot, 2, "delete", ConfirmScreen)
         assert screen.focused.id == "no"
         await pilot.press("enter")
         await nothing_written(pilot)

@@ -18,7 +18,7 @@ from tui.screens.forms import IssueForm
 from tui.screens.help import HelpScreen
 from tuitest_helpers import SIZE, started, static_text, wait_for
 from triage_helpers import (ACTOR, NO_POLL, all_events, current, db_events, db_row, issue_count, make_app, modal,
-                            no_modal, press_write, select, triage_app)
+                            no_modal, open_modal, press_write, select, triage_app)
 
 
 # -- new issue form -----------------------------------------------------------------------------------
@@ -95,9 +95,7 @@ async def test_new_issue_invalid_input_writes_nothing(small_db, field, title, de
 
 async def test_edit_form_invalid_title_writes_nothing(small_db):
     async with triage_app(small_db) as (app, pilot):
-        await select(pilot, 2)
-        await pilot.press("e")
-        form = await modal(pilot, IssueForm)
+        form = await open_modal(pilot, 2, "e", IssueForm)
         form.query_one("#form-title", Input).value = " \t "
         await pilot.press("ctrl+s")
         await pilot.pause()

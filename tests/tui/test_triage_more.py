@@ -11,7 +11,7 @@ from textual.widgets import Input, TextArea
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from triage_helpers import (ACTOR, all_events, claim_elsewhere, current, db_events, db_row, issue_count, modal,
-                            new_issue, no_modal, press_write, select, triage_app, use_editor, view)
+                            new_issue, no_modal, open_modal, press_write, select, triage_app, use_editor, view)
 from tuitest_helpers import issue_list, wait_for
 
 
@@ -146,9 +146,7 @@ async def test_edit_form_untouched_text_with_controls_writes_nothing(edge_db):
     """Edge #4's title has a tab and a trailing space: saving the form unchanged must not rewrite it."""
     before = db_row(edge_db, 4)
     async with triage_app(edge_db) as (app, pilot):
-        await select(pilot, 4)
-        await pilot.press("e")
-        await modal(pilot, IssueForm)
+        await open_modal(pilot, 4, "e", IssueForm)
         await pilot.press("ctrl+s")
         await no_modal(pilot)
         await wait_for(pilot, lambda: any("Nothing changed" in m for m, _ in app.notes), what="the notice")
@@ -160,9 +158,7 @@ async def test_edit_form_untouched_text_with_controls_writes_nothing(edge_db):
 async def test_edit_form_description_only_keeps_odd_title(edge_db):
     before = db_row(edge_db, 4)
     async with triage_app(edge_db) as (app, pilot):
-        await select(pilot, 4)
-        await pilot.press("e")
-        form = await modal(pilot, IssueForm)
+        form = await open_modal(pilot, 4, "e", IssueForm)
         form.query_one("#form-description", TextArea).load_text("only this")
         await press_write(pilot, "ctrl+s")
     row = db_row(edge_db, 4)
@@ -173,9 +169,7 @@ async def test_edit_form_description_only_keeps_odd_title(edge_db):
 async def test_agent_prompt_untouched_keeps_agent(edge_db):
     """Edge #4's agent is "Codex": enter on the untouched prompt is "already that agent", nothing written."""
     async with triage_app(edge_db) as (app, pilot):
-        await select(pilot, 4)
-        await pilot.press("a")
-        screen = await modal(pilot, PromptScreen)
+        screen = await open_modal(pilot, 4, "a", PromptScreen)
         assert screen.query_one("#prompt-input", Input).value == "Codex"
         await press_write(pilot, "enter")
     assert db_row(edge_db, 4)["agent"] == "Codex"
@@ -187,9 +181,7 @@ async def test_edit_description_of_issue_with_long_stored_title(edge_db):
     before = db_row(edge_db, 3)
     assert len(before["title"]) > 200
     async with triage_app(edge_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("e")
-        form = await modal(pilot, IssueForm)
+        form = await open_modal(pilot, 3, "e", IssueForm)
         form.query_one("#form-description", TextArea).load_text("new notes")
         await press_write(pilot, "ctrl+s")
         await no_modal(pilot)
@@ -201,9 +193,7 @@ async def test_edit_description_of_issue_with_long_stored_title(edge_db):
 async def test_edit_long_stored_title_changed_is_still_checked(edge_db):
     """Typing into that 640-character title makes it new input: the 200-character rule applies."""
     async with triage_app(edge_db) as (app, pilot):
-        await select(pilot, 3)
-        await pilot.press("e")
-        form = await modal(pilot, IssueForm)
+        form = await open_modal(pilot, 3, "e", IssueForm)
         title = form.query_one("#form-title", Input)
         title.value = title.value + "!"
         await pilot.press("ctrl+s")

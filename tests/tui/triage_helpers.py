@@ -130,9 +130,7 @@ async def nothing_written(pilot) -> None:
 
 async def block_with_reason(pilot, number: int, reason: str) -> None:
     """Select #number, `b`, type the reason, enter: the block is written and the prompt closed."""
-    await select(pilot, number)
-    await pilot.press("b")
-    await modal(pilot, PromptScreen)
+    await open_modal(pilot, number, "b", PromptScreen)
     await pilot.press(*reason)
     await press_write(pilot, "enter")
     await no_modal(pilot)
@@ -153,3 +151,10 @@ def claim_elsewhere(path, number: int, run: str = "run-agent") -> None:
         assert other.claim_issue(other.get_issue_by_number(number).id, run)
     finally:
         other.close()
+
+
+async def open_modal(pilot, number: int, key: str, kind):
+    """Select #number, press `key` and wait for the `kind` modal it opens; returns the modal."""
+    await select(pilot, number)
+    await pilot.press(key)
+    return await modal(pilot, kind)
