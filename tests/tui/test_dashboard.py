@@ -17,7 +17,7 @@ from tui.screens.help import HelpScreen
 from tui.widgets.detail import DetailPane
 from tui.widgets.projects import ProjectsPane
 from tui.widgets.sessions import SessionsPane
-from tuitest_helpers import (SIZE, issue_list, numbers, settle, started, static_text, wait_for, wait_loaded)
+from tuitest_helpers import (SIZE, issue_list, numbers, settle, started, static_text, view, wait_for, wait_loaded)
 
 VIEW_BY_KEY = {"R": "ready", "I": "in_progress", "B": "blocked", "D": "done", "S": "stale", "A": "all"}
 
@@ -59,12 +59,10 @@ async def test_view_keys_on_views_with_rows(small_db):
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         seen = {}
-        for key, view in VIEW_BY_KEY.items():
-            await pilot.press(key)
-            await wait_for(pilot, lambda: app.snapshot.query.view == view, what=view)
-            await settle(pilot)
-            seen[view] = numbers(app)
-            assert seen[view] == expected(app, view), view
+        for key, name in VIEW_BY_KEY.items():
+            await view(pilot, key, name)
+            seen[name] = numbers(app)
+            assert seen[name] == expected(app, name), name
         assert all(seen[v] for v in ("ready", "in_progress", "blocked", "done", "all"))
         assert len(seen["all"]) == 29
 
@@ -200,9 +198,7 @@ async def test_detail_shows_stale_for_edge_5(edge_db):
     app = IssuesApp(edge_db)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("S")
-        await wait_for(pilot, lambda: app.snapshot.query.view == "stale", what="the stale view")
-        await settle(pilot)
+        await view(pilot, "S", "stale")
         assert numbers(app) == [5]
         detail = app.query_one(DetailPane)
         await wait_for(pilot, lambda: detail.issue is not None and detail.issue.number == 5, what="#5 in detail")
@@ -222,9 +218,7 @@ async def test_detail_counts_down_a_live_claim(edge_db):
     app = IssuesApp(edge_db, clock=lambda: now[0])
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
-        await pilot.press("I")
-        await wait_for(pilot, lambda: app.snapshot.query.view == "in_progress", what="the in-progress view")
-        await settle(pilot)
+        await view(pilot, "I", "in_progress")
         assert numbers(app) == [5]
         assert app.snapshot.counts.stale == 0
         detail = app.query_one(DetailPane)
@@ -350,9 +344,7 @@ async def test_palette_lists_views(small_db):
         assert "View: Ready" not in joined  # the current view is not offered
         await pilot.press(*"View: Done")
         await pilot.pause(0.3)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.snapshot.query.view == "done", what="palette view switch")
-        await settle(pilot)
+        await view(pilot, "enter", "done")
         assert numbers(app) == expected(app, "done")
 
 

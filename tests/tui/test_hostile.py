@@ -7,7 +7,7 @@ from rich.cells import cell_len
 from store import Store
 from tui.app import IssuesApp
 from tui.widgets.detail import DetailPane
-from tuitest_helpers import (issue_list, list_lines, numbers, screen_lines, settle, started, static_text,
+from tuitest_helpers import (issue_list, list_lines, numbers, screen_lines, started, static_text, view,
                              wait_for)
 
 OSC_TITLE = "pwn \x1b]0;pwned\x07 title"
@@ -36,9 +36,7 @@ async def test_edge_long_title_and_codex_agent(edge_db):
     app = IssuesApp(edge_db)
     async with app.run_test(size=WIDE) as pilot:
         await started(pilot)
-        await pilot.press("A")
-        await wait_for(pilot, lambda: app.snapshot.query.view == "all", what="the all view")
-        await settle(pilot)
+        await view(pilot, "A", "all")
         lines = list_lines(issue_list(app))
         width = issue_list(app).size.width
         assert all(cell_len(line) == width for line in lines), "every line fills the width exactly"

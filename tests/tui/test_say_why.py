@@ -11,7 +11,7 @@ import pytest
 from tui.app import IssuesApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import PromptScreen
-from tuitest_helpers import SIZE, issue_list, settle, started, static_text, wait_for, quiet_app, select_number
+from tuitest_helpers import SIZE, issue_list, started, static_text, view, wait_for, quiet_app, select_number
 
 ACTOR = "tui:tester"
 DONE = 11  # done in crate-v5-small
@@ -89,9 +89,7 @@ async def test_bulk_confirm_names_the_issues_and_skips_the_refused(small_db):
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
-        await pilot.press("A")
-        await wait_for(pilot, lambda: app.snapshot.query.view == "all", what="all view")
-        await settle(pilot)
+        await view(pilot, "A", "all")
         await select_number(pilot, 7)
         for _ in range(6):  # marks #7..#12 (the All view is in number order): #11 is done
             await pilot.press("space")

@@ -11,7 +11,7 @@ from store import Store
 from tui.app import IssuesApp
 from tui.config import Config
 from tui.screens.forms import IssueForm, PromptScreen
-from tuitest_helpers import SIZE, issue_list, record_notes, select_number, settle, started, wait_for
+from tuitest_helpers import SIZE, issue_list, record_notes, select_number, settle, started, view, wait_for  # noqa: F401 (view: re-exported)
 
 ACTOR = "tui:tester"
 NO_POLL = 3600.0  # nothing reloads behind the test's back (watch=False too)
@@ -82,13 +82,6 @@ def use_editor(tmp_path, monkeypatch, code: str, name: str = "editor.py"):
 
 
 select = select_number  # select #number (in the current view, else in "all") and wait for it
-
-
-async def view(pilot, key: str, name: str) -> None:
-    app = pilot.app
-    await pilot.press(key)
-    await wait_for(pilot, lambda: app.snapshot.query.view == name, what=f"view {name}")
-    await settle(pilot)
 
 
 async def written(pilot, before: int, count: int = 1) -> None:

@@ -53,6 +53,14 @@ async def started(pilot) -> None:
     await settle(pilot)
 
 
+async def view(pilot, key: str, name: str) -> None:
+    """Press a view key and wait until that view's snapshot is on screen."""
+    app = pilot.app
+    await pilot.press(key)
+    await wait_for(pilot, lambda: app.snapshot.query.view == name, what=f"the {name} view")
+    await settle(pilot)
+
+
 def numbers(app) -> list[int]:
     return [i.number for i in app.query_one(IssueList).rows]
 
