@@ -20,7 +20,7 @@ from store import Store, StoreError
 from tui.app import IssuesApp
 from tui.widgets.ready_queue import IssueList
 
-from .trust_helpers import ROOT, copy_fixture, folder_hashes
+from .trust_helpers import ROOT, copy_fixture, folder_hashes, until
 
 def _chmod_denies() -> bool:
     """Does a 0555 folder stop this process from writing? Not for root with CAP_DAC_OVERRIDE (the sandbox)."""
@@ -228,10 +228,7 @@ async def test_newer_schema_v11_opens_works_and_says_v11(tmp_path):
     assert code == 0 and err == "" and out.strip(), (code, err)
     app = IssuesApp(path, watch=False)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        for _ in range(80):
-            if app.load_count:
-                break
-            await pilot.pause(0.1)
+        await until(pilot, lambda: app.load_count, what="the first load")
         assert app.problem is None and app.snapshot is not None
         status = "".join(s.text for s in app.query_one("#status").render_line(0))
         assert " v11 " in status, status
@@ -239,10 +236,7 @@ async def test_newer_schema_v11_opens_works_and_says_v11(tmp_path):
         target = lst.current
         writes = app.writes_done
         await pilot.press("1")  # a write works
-        for _ in range(80):
-            if app.writes_done > writes:
-                break
-            await pilot.pause(0.1)
+        await until(pilot, lambda: app.writes_done > writes, what="the write")
         assert app.writes_done > writes
     conn = sqlite3.connect(path)
     try:
@@ -260,10 +254,7 @@ async def _read_only_app_checks(path: Path, app: IssuesApp, reason: str) -> None
     folder = path.parent
     before = folder_hashes(folder)
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
-        for _ in range(80):
-            if app.load_count:
-                break
-            await pilot.pause(0.1)
+        await until(pilot, lambda: app.load_count, what="the first load")
         assert app.problem is None and app.snapshot is not None
         assert app.store.read_only
         status = "".join(s.text for s in app.query_one("#status").render_line(0))
@@ -335,10 +326,7 @@ async def test_chmod_555_folder(tmp_path, mode):
         assert code == 0 or (code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err), err
         app = IssuesApp(path, watch=False)
         async with app.run_test(size=(200, 40)) as pilot:
-            for _ in range(80):
-                if app.load_count or app.problem:
-                    break
-                await pilot.pause(0.1)
+            await until(pilot, lambda: bool(app.load_count or app.problem), what="the first load or a problem")
             assert app.is_running
             assert (app.store is not None and app.store.read_only) or (app.problem and "\n" not in app.problem)
     finally:

@@ -17,6 +17,7 @@ from tui.app import IssuesApp
 from tui.editor import EditorError, resolve_editor, safe_name, write_temp
 from pty_helpers import PtyProcess, plain
 from tuitest_helpers import SIZE, issue_list, settle, started, wait_for, quiet_app, select_number
+from triage_helpers import all_events
 
 ACTOR = "tui:tester"
 
@@ -29,14 +30,6 @@ def description(path, number: int) -> str | None:
     con = sqlite3.connect(path)
     try:
         return con.execute("SELECT description FROM issues WHERE number = ?", (number,)).fetchone()[0]
-    finally:
-        con.close()
-
-
-def event_count(path) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("SELECT count(*) FROM issue_events").fetchone()[0]
     finally:
         con.close()
 
@@ -99,7 +92,7 @@ def test_temp_file_stays_in_tmpdir(number):
 async def test_missing_editor_is_one_line_and_nothing_suspends_or_writes(small_db, monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", "/nonexistent/editor")
-    before = event_count(small_db)
+    before = all_events(small_db)
     app = make_app(small_db)
     suspended = []
     monkeypatch.setattr(app, "suspend", lambda: suspended.append(1))  # would fail the `with` if ever entered
@@ -112,7 +105,7 @@ async def test_missing_editor_is_one_line_and_nothing_suspends_or_writes(small_d
             "cannot start editor '/nonexistent/editor' ($EDITOR): /nonexistent/editor not found or not executable;"
             " nothing written"]
         assert suspended == [] and app.writes_done == 0 and app.is_running
-    assert event_count(small_db) == before
+    assert all_events(small_db) == before
     assert description(small_db, 2) == "Details for issue 2.\nSecond line."
 
 
@@ -152,7 +145,7 @@ async def test_editor_that_fails_to_exec_inside_is_caught(small_db, tmp_path, mo
         return command
 
     monkeypatch.setattr(tui.editor, "resolve_editor", resolve_then_break)
-    before = event_count(small_db)
+    before = all_events(small_db)
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
@@ -162,7 +155,7 @@ async def test_editor_that_fails_to_exec_inside_is_caught(small_db, tmp_path, mo
         line = [m for m, s in app.notes if s == "error"][0]
         assert line.startswith(f"cannot start editor '{script}' ($EDITOR): ") and line.endswith("; nothing written")
         assert app.is_running and app.writes_done == 0
-    assert event_count(small_db) == before
+    assert all_events(small_db) == before
 
 
 async def test_hostile_number_keeps_the_temp_file_in_tmpdir(small_db, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from tui.app import IssuesApp
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import PromptScreen
 from tuitest_helpers import SIZE, issue_list, started, static_text, view, wait_for, quiet_app, select_number
+from triage_helpers import all_events
 
 ACTOR = "tui:tester"
 DONE = 11  # done in crate-v5-small
@@ -19,14 +20,6 @@ DONE = 11  # done in crate-v5-small
 
 def make_app(path, **kw) -> IssuesApp:
     return quiet_app(path, actor=ACTOR, **kw)
-
-
-def event_count(path) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("SELECT count(*) FROM issue_events").fetchone()[0]
-    finally:
-        con.close()
 
 
 async def said(pilot, predicate, what: str) -> str:
@@ -44,7 +37,7 @@ async def said(pilot, predicate, what: str) -> str:
     ("o", 3, "#3: already open (o unclaims in-progress issues and reopens done ones)"),
 ])
 async def test_refused_at_once_without_a_dialog(small_db, key, number, why):
-    before = event_count(small_db)
+    before = all_events(small_db)
     app = make_app(small_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await started(pilot)
@@ -56,7 +49,7 @@ async def test_refused_at_once_without_a_dialog(small_db, key, number, why):
         await pilot.pause(0.2)
         assert len(app.screen_stack) == 1  # no question was asked first
         assert app.writes_done == 0
-    assert event_count(small_db) == before
+    assert all_events(small_db) == before
 
 
 async def test_release_of_a_fresh_claim_says_how_old_it_is(small_db):
