@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
@@ -37,6 +37,7 @@ from .navigation import VIEW_KEYS, Navigation
 from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
+from .widgets.footer import KeyFooter
 from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
 from .views_ui import ViewsUI
@@ -176,7 +177,7 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         with Horizontal(id="bottom"):
             yield ProjectsPane(id="projects")
             yield SessionsPane(id="sessions", clock=self.clock, alive=self.pid_alive)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#list-box").border_title = "Ready"

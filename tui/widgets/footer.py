@@ -1,0 +1,21 @@
+"""The key footer: Textual's Footer, minus the style passes it repeats for every key.
+
+Each FooterKey starts `compact` (adds class `-compact`: a full stylesheet match), and is then data-bound to the
+footer's own `compact`, False here (removes the class: another one) — three style passes per key instead of
+one, on every footer recompose (at start-up several). Keys bound to the footer start with its value, so they
+are built once with the classes they end up with anyway.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+
+class KeyFooter(Footer):
+    def compose(self):
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
