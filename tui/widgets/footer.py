@@ -19,3 +19,20 @@ class KeyFooter(Footer):
                 widget.set_reactive(FooterKey.compact, self.compact)
                 widget.set_class(self.compact, "-compact", update=False)
             yield widget
+
+    # Textual schedules a full recompose for every bindings-changed signal; at start-up it fires five or six
+    # times in a row (screen resume, focus, the file opening, ...), each recompose ~20-35 ms, and the first
+    # screen waited for all of them. One pending recompose reads the bindings as they are when it runs.
+    _recompose_pending = False
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._recompose_pending:
+            self._recompose_pending = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_pending = False
+        await self.recompose()
