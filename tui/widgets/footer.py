@@ -13,7 +13,10 @@ from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
+    _composed: tuple | None = None  # what the keys were built from (see `_signature`)
+
     def compose(self):
+        self._composed = self._signature() if self._bindings_ready else None
         for widget in super().compose():
             if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
                 widget.set_reactive(FooterKey.compact, self.compact)
@@ -35,4 +38,14 @@ class KeyFooter(Footer):
 
     async def _recompose_once(self) -> None:
         self._recompose_pending = False
+        if self._composed is not None and self._signature() == self._composed:
+            return  # the same keys, enabled the same way: rebuilding them would draw the same footer
         await self.recompose()
+
+    def _signature(self) -> tuple:
+        """Everything Footer.compose reads: the shown bindings (key, display, description, action, group,
+        enabled, tooltip) in order, and the footer's own settings."""
+        app = self.app
+        return (self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE, tuple(
+            (key, b.key, app.get_key_display(b), b.description, b.action, b.show, id(b.group), enabled, tooltip,
+             b.tooltip) for key, (_node, b, enabled, tooltip) in self.screen.active_bindings.items()))
