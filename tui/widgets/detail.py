@@ -9,7 +9,7 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from store import Event, Issue, Status, timestamps
 
@@ -173,15 +173,45 @@ class DetailPane(VerticalScroll):
         self.issue: Issue | None = None
         self.events: list[Event] = []
         self._description: str | None = object()  # type: ignore[assignment]
+        # The Markdown widget (#detail-desc) is mounted right after the first screen: importing Textual's
+        # Markdown (markdown-it, pygments) and mounting it cost ~25 ms of start-up, and it draws nothing in
+        # the first frame anyway (it renders its blocks asynchronously). Until then `show` keeps its state here.
+        self._md = None
+        self._md_text = ""
+        self._md_display = True
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No issue selected", "dim"), id="detail-head")
         yield Static(Text("Description", "bold underline"), id="detail-desc-title")
-        yield Markdown("", id="detail-desc", open_links=False)
         rest = Static("", id="detail-desc-rest")
         rest.display = False
         yield rest
         yield Static("", id="detail-history")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_markdown)
+
+    async def _mount_markdown(self) -> None:
+        from textual.widgets import Markdown
+
+        md = Markdown("", id="detail-desc", open_links=False)
+        md.display = self._md_display
+        await self.mount(md, before=self.query_one("#detail-desc-rest"))
+        self._md = md
+        md.display = self._md_display  # `show` may have run during the mount
+        if self._md_text:
+            await md.update(self._md_text)
+
+    def _markdown(self, text: str | None = None, display: bool | None = None) -> None:
+        """Set the description Markdown's text and/or visibility (kept until it is mounted)."""
+        if text is not None:
+            self._md_text = text
+            if self._md is not None:
+                self._md.update(text)
+        if display is not None:
+            self._md_display = display
+            if self._md is not None:
+                self._md.display = display
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
         if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
@@ -191,38 +221,36 @@ class DetailPane(VerticalScroll):
         if other_issue:
             self.scroll_home(animate=False, immediate=True)  # each issue opens at its top (header and title)
         head = self.query_one("#detail-head", Static)
-        md = self.query_one("#detail-desc", Markdown)
         rest = self.query_one("#detail-desc-rest", Static)
         if issue is None:
             rest.display = False
             head.update(Text("No issue selected", "dim"))
             self.query_one("#detail-history", Static).update("")
             self.query_one("#detail-desc-title", Static).display = False
-            md.display = False
+            self._markdown(display=False)
             self._description = None
             return
         head.update(head_text(issue, self.clock()))
         self.query_one("#detail-desc-title", Static).display = True
-        md.display = True
+        self._markdown(display=True)
         desc = issue.description
         if desc != self._description:
             self._description = desc
             if not desc:
-                md.update("*no description*")
+                self._markdown("*no description*")
                 rest.display = False
             else:
-                self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), md, rest)
+                self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), rest)
         self.query_one("#detail-history", Static).update(history_text(events))
 
-    @staticmethod
-    def _show_description(text: str, length: int, md: Markdown, rest: Static) -> None:
+    def _show_description(self, text: str, length: int, rest: Static) -> None:
         """Markdown for the first blocks, one plain-text widget for the rest (bounded, see MARKDOWN_BLOCKS)."""
         cut = markdown_cut(text)
         if cut is None:
-            md.update(text)
+            self._markdown(text)
             rest.display = False
             return
-        md.update(text[:cut] + "\n\n*(the rest is shown as plain text)*")
+        self._markdown(text[:cut] + "\n\n*(the rest is shown as plain text)*")
         tail = Text(text[cut:], style="", no_wrap=False, end="")
         if length > PLAIN_LIMIT:
             tail.append(f"\n\n(description is {length:,} characters; showing the first {PLAIN_LIMIT:,})",
