@@ -173,10 +173,11 @@ class DetailPane(VerticalScroll):
         self.issue: Issue | None = None
         self.events: list[Event] = []
         self._description: str | None = object()  # type: ignore[assignment]
-        # The Markdown widget (#detail-desc) is mounted right after the first screen: importing Textual's
+        # The Markdown widget (#detail-desc) is mounted right after the first screen with an issue: importing Textual's
         # Markdown (markdown-it, pygments) and mounting it cost ~25 ms of start-up, and it draws nothing in
         # the first frame anyway (it renders its blocks asynchronously). Until then `show` keeps its state here.
         self._md = None
+        self._md_scheduled = False
         self._md_text = ""
         self._md_display = True
 
@@ -187,9 +188,6 @@ class DetailPane(VerticalScroll):
         rest.display = False
         yield rest
         yield Static("", id="detail-history")
-
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_markdown)
 
     async def _mount_markdown(self) -> None:
         from textual.widgets import Markdown
@@ -203,7 +201,11 @@ class DetailPane(VerticalScroll):
             await md.update(self._md_text)
 
     def _markdown(self, text: str | None = None, display: bool | None = None) -> None:
-        """Set the description Markdown's text and/or visibility (kept until it is mounted)."""
+        """Set the description Markdown's text and/or visibility (kept until it is mounted: after the first
+        screen that showed an issue, so neither the import nor the mount delays that screen)."""
+        if not self._md_scheduled:
+            self._md_scheduled = True
+            self.call_after_refresh(self._mount_markdown)
         if text is not None:
             self._md_text = text
             if self._md is not None:
