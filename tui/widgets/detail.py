@@ -190,6 +190,11 @@ class DetailPane(VerticalScroll):
         yield Static("", id="detail-history")
 
     async def _mount_markdown(self) -> None:
+        if not self.is_attached:
+            return  # the app is closing
+        if not self.is_mounted:  # the first snapshot can arrive before the pane finished mounting
+            self.call_after_refresh(self._mount_markdown)
+            return
         from textual.widgets import Markdown
 
         md = Markdown("", id="detail-desc", open_links=False)
