@@ -131,8 +131,8 @@ class Source:
         if self._prefetch_thread is not None:
             if self._prefetch_thread.is_alive():
                 self._run(self._prefetch_worker, "open")  # wait for it off the UI thread
-            else:  # already there: applied once the first layout is done (the panes know their sizes)
-                self.host.call_after_refresh(self._prefetch_done)
+            else:  # already there: applied now, so the first frame Textual paints already holds it
+                self._prefetch_done()
             return
         self._run(self._open_worker, "open")
 
