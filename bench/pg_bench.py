@@ -39,12 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 OUT = ROOT / "bench" / "out"
 
-
-def pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+from percentiles import percentile as pct  # noqa: E402  (the same nearest-rank percentile as the other benches)
 
 
 def table(title: str, headers: list[str], rows: list[list[str]]) -> str:

@@ -19,18 +19,16 @@
     `--idle` seconds, from /proc/<pid>/stat utime+stime.
 
 Generated files are cached under bench/out/ (gitignored); every measured run works on a copy.
+The parts: ui_setup.py (files, environment), ui_latency.py (a, e), ui_start.py (b, c); (d) and the table are here.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import math
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -41,274 +39,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-OUT = HERE / "out"
-BIG_FIXTURE = Path("/work/shared/fixtures/crate-v5-big.db")
-CSS = str(ROOT / "tui" / "app.tcss")
-ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-# Started processes use compiled bytecode, as an installed app does (site-packages, Textual included, always
-# has its .pyc): with PYTHONDONTWRITEBYTECODE set, our own modules would be compiled from source on every
-# start (~25 ms) while the bare-app anchor's Textual is not. The cache goes to bench/out, not the tree.
-ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-ENV["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
-
-
-# -- files ---------------------------------------------------------------------------------------------
-def generated(n: int, regen: bool = False) -> Path:
-    """A cached generated file with the store's indexes already built (bench/gen.py), or a local fallback."""
-    path = OUT / f"ui-{n}.db"
-    if path.exists() and not regen:
-        return path
-    OUT.mkdir(exist_ok=True)
-    if (HERE / "gen.py").exists():  # bench/gen.py, in a subprocess: its 1 GiB page cache must not inflate us
-        subprocess.run([sys.executable, str(HERE / "gen.py"), str(path), str(n), "--force"], check=True, env=ENV,
-                       stdout=sys.stderr)
-    else:
-        _local_generate(path, n)
-    return path
-
-
-def _local_generate(path: Path, n: int) -> None:
-    """Minimal fallback generator: n issues via the crate schema, 30 % open."""
-    import random
-    import sqlite3
-    import uuid
-
-    from store import Store, migrations, timestamps
-
-    if path.exists():
-        path.unlink()
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    migrations.migrate(conn)
-    conn.execute("BEGIN")
-    rng = random.Random(0)
-    now = time.time_ns() - n * 1_000_000
-    rows = []
-    for i in range(1, n + 1):
-        ts = timestamps.format_ns(now + i * 1_000_000)
-        status = "open" if rng.random() < 0.3 else "done"
-        rows.append((str(uuid.UUID(int=rng.getrandbits(128), version=4)), i, f"Issue {i}", None, status,
-                     rng.choice(["urgent", "high", "medium", "low"]), "task", 0, ts, ts, rng.choice(["claude", "codex"])))
-    conn.executemany("INSERT INTO issues (id, number, title, description, status, priority, issue_type, is_blocked, "
-                     "created_at, updated_at, agent) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-    conn.execute("UPDATE issue_counter SET next_number = ? WHERE id = 1", (n + 1,))
-    conn.execute("COMMIT")
-    conn.close()
-    Store.open(path, create=False).close()
-
-
-def work_copy(src: Path, name: str) -> Path:
-    dst = OUT / name
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        p = Path(str(dst) + suffix)
-        if p.exists():
-            p.unlink()
-    shutil.copyfile(src, dst)
-    return dst
-
-
-def stats(values: list[float]) -> tuple[float, float]:
-    s = sorted(values)
-    p95 = s[min(len(s) - 1, math.ceil(0.95 * len(s)) - 1)]
-    return statistics.median(s), p95
-
-
-# -- (a) commit -> screen ---------------------------------------------------------------------------
-WRITER = r"""
-import json, sys, time
-from store import Store
-s = Store.open(sys.argv[1], create=False, actor="bench:writer")
-open_desc = [r[0] for r in s.conn.execute(
-    "SELECT number FROM issues WHERE status = 'open' ORDER BY number DESC LIMIT 200")]
-print(json.dumps({"ready": True}), flush=True)
-for line in sys.stdin:
-    cmd = json.loads(line)
-    if cmd["op"] == "quit":
-        break
-    if cmd["op"] == "complete":
-        number = open_desc.pop(0)
-        issue = s.get_issue_by_number(number)
-        ok = s.complete_issue(issue.id)
-    else:  # claim the first ready issue
-        issue = s.get_next_ready_issue()
-        ok = s.claim_issue(issue.id, "bench-run")
-    t = time.time()
-    print(json.dumps({"t": t, "id": issue.id, "ok": ok}), flush=True)
-s.close()
-"""
-
-
-async def commit_latency(path: Path, commits: int) -> dict[str, list[float]]:
-    from tui.app import IssuesApp
-
-    seen: dict[str, float] = {}
-
-    class Probe(IssuesApp):
-        CSS_PATH = CSS
-        target: tuple[str, bool] | None = None  # (issue id, should be present)
-
-        def on_source_loaded(self, msg) -> None:  # runs before IssuesApp.on_source_loaded (MRO dispatch)
-            count = self.load_count
-            self.call_after_refresh(self._check, count)
-
-        def _check(self, before: int) -> None:
-            if self.target is None or self.load_count <= before:
-                return
-            issue_id, present = self.target
-            rows = {i.id for i in self.query_one("IssueList").rows}
-            if (issue_id in rows) == present and issue_id not in seen:
-                seen[issue_id] = time.time()
-
-    app = Probe(path, watch=True)
-    results: dict[str, list[float]] = {"complete": [], "claim": []}
-    load_ms: list[float] = []
-    async with app.run_test(size=(120, 40)) as pilot:
-        while app.load_count == 0:
-            await asyncio.sleep(0.01)
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", WRITER, str(path), env=ENV, cwd=str(ROOT),
-                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-        assert json.loads(await proc.stdout.readline()) == {"ready": True}
-
-        async def one(op: str, present: bool) -> None:
-            proc.stdin.write((json.dumps({"op": op}) + "\n").encode())
-            await proc.stdin.drain()
-            reply = json.loads(await proc.stdout.readline())
-            assert reply["ok"], reply
-            app.target = (reply["id"], present)
-            deadline = time.monotonic() + 5
-            while reply["id"] not in seen and time.monotonic() < deadline:
-                await asyncio.sleep(0.002)
-            if reply["id"] in seen:
-                results[op].append((seen[reply["id"]] - reply["t"]) * 1000)
-                load_ms.append(app.snapshot.load_ms)
-            app.target = None
-            await asyncio.sleep(0.15)  # let the burst settle: each commit is measured on its own
-
-        app.set_view("done")
-        await pilot.pause(0.3)
-        for _ in range(commits):
-            await one("complete", True)
-        app.set_view("ready")
-        await pilot.pause(0.3)
-        for _ in range(commits):
-            await one("claim", False)
-        proc.stdin.write(b'{"op": "quit"}\n')
-        await proc.stdin.drain()
-        await proc.wait()
-    results["load_ms"] = load_ms
-    return results
-
-
-# -- (e) key press -> committed write visible in the row -------------------------------------------------
-async def key_latency(path: Path, presses: int) -> tuple[list[float], int]:
-    """Press `+`/`-` alternately on the selected issue; time until the row shows the committed value."""
-    from store import Store
-    from tui.app import IssuesApp
-    from tui.widgets.ready_queue import IssueList
-
-    app = IssuesApp(path, watch=True)
-    out: list[float] = []
-    async with app.run_test(size=(120, 40)) as pilot:
-        while app.load_count == 0:
-            await asyncio.sleep(0.01)
-        app.set_view("all")  # priority changes do not move rows in this view
-        await pilot.pause(0.5)
-        issues = app.query_one(IssueList)
-        issues.move_to(50)
-        await pilot.pause(0.3)
-        check = Store.open(path, read_only=True)
-        for n in range(presses):
-            issue = issues.current
-            key = "minus" if issue.priority_rank < 2 else "plus"
-            expected = {"plus": issue.priority_rank - 1, "minus": issue.priority_rank + 1}[key]
-            t0 = time.perf_counter()
-            app.simulate_key(key)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                row = issues.current
-                if row is not None and row.id == issue.id and row.priority_rank == expected:
-                    break
-                await asyncio.sleep(0.001)
-            elapsed = (time.perf_counter() - t0) * 1000
-            committed = check.get_issue_by_id(issue.id)
-            if committed.priority_rank == expected:
-                out.append(elapsed)
-            await asyncio.sleep(0.1)
-        check.close()
-    # The new-issue form: `n`, the title, then `enter` saves — keys beyond the title text:
-    return out, 2
-
-
-# -- (b)/(c) start -> first paint ----------------------------------------------------------------------
-STARTER = r"""
-import json, resource, sys, time
-t_start = time.time()
-from tui.app import IssuesApp
-t_import = time.time()
-
-class Once(IssuesApp):
-    CSS_PATH = sys.argv[2]
-    def on_source_loaded(self, msg):  # runs before IssuesApp.on_source_loaded: check after the repaint that follows it
-        self.call_after_refresh(self._done)
-    def _done(self):
-        if self.load_count >= 1 and not getattr(self, "_reported", False):
-            self._reported = True
-            rows = len(self.query_one("IssueList").rows)
-            self._report = {"paint": time.time(), "start": t_start, "import": t_import, "rows": rows,
-                            "load_ms": self.snapshot.load_ms}
-            self.exit()
-
-app = Once(sys.argv[1], watch=True)
-app.run(headless=True, size=(120, 40))
-r = app._report
-r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-# VmHWM is this process image's own peak: ru_maxrss also keeps the hiwater mark inherited through fork+exec
-# (a child of a 130 MB parent reports >= 130 MB), so VmHWM is the number to trust.
-r["hwm_kb"] = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps(r), flush=True)
-"""
-
-
-# The anchor: a bare Textual app (one Static) in a fresh process, timed the same way (Popen -> first paint).
-BARE = r"""
-import json, resource, sys, time
-t_start = time.time()
-from textual.app import App
-from textual.widgets import Static
-t_import = time.time()
-
-class Bare(App):
-    def compose(self):
-        yield Static("hello")
-    def on_mount(self):
-        self.call_after_refresh(self._done)
-    def _done(self):
-        self._report = {"paint": time.time(), "start": t_start, "import": t_import, "rows": 0, "load_ms": 0.0}
-        self.exit()
-
-app = Bare()
-app.run(headless=True, size=(120, 40))
-r = app._report
-r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-r["hwm_kb"] = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps(r), flush=True)
-"""
-
-
-def start_once(path: Path | None) -> dict:
-    """One start of the dashboard on `path` (or of the bare Textual app, for None) in a fresh process."""
-    t0 = time.time()
-    argv = [sys.executable, "-c", STARTER, str(path), CSS] if path is not None else [sys.executable, "-c", BARE]
-    out = subprocess.run(argv, env=ENV, cwd=str(ROOT),
-                         capture_output=True, text=True, timeout=120)
-    t_exit = time.time()
-    if out.returncode != 0 or not out.stdout.strip():
-        raise RuntimeError(f"starter failed ({out.returncode}): {out.stderr[-2000:]}")
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-    r["to_paint_ms"] = (r["paint"] - t0) * 1000
-    r["to_exit_ms"] = (t_exit - t0) * 1000
-    r["interp_ms"] = (r["start"] - t0) * 1000
-    r["import_ms"] = (r["import"] - r["start"]) * 1000
-    return r
+from percentiles import median_p95 as stats  # noqa: E402  (bench/ is on the path from here on)
+from ui_latency import commit_latency, key_latency  # noqa: E402
+from ui_setup import BIG_FIXTURE, CSS, ENV, OUT, generated, work_copy  # noqa: E402
+from ui_start import start_once  # noqa: E402
 
 
 # -- (d) idle CPU --------------------------------------------------------------------------------------
@@ -335,9 +69,14 @@ def cpu_ticks(pid: int) -> int:
 def idle_cpu(path: Path, seconds: float) -> float:
     proc = subprocess.Popen([sys.executable, "-c", IDLER, str(path), CSS], env=ENV, cwd=str(ROOT),
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return measure_idle(proc, seconds)
+
+
+def measure_idle(proc: subprocess.Popen, seconds: float, settle_s: float = 1.0) -> float:
+    """CPU % of a started dashboard process (it prints `ready` after its first load) over `seconds`."""
     try:
         assert proc.stdout.readline().strip() == "ready"
-        time.sleep(1.0)  # let start-up work finish
+        time.sleep(settle_s)  # let start-up work finish
         hz = os.sysconf("SC_CLK_TCK")
         c0, t0 = cpu_ticks(proc.pid), time.monotonic()
         time.sleep(seconds)

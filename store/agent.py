@@ -4,7 +4,7 @@ keep a claim alive. (store/postgres/issues.py has the same two on PostgreSQL.)""
 from __future__ import annotations
 
 from .events import append_event
-from .issues import fetch_issues
+from .issue_rows import fetch_issues
 from .models import Issue
 
 

@@ -20,7 +20,7 @@ from . import counts, migrations, schema_check, setup
 from .errors import NotAnIssuesDb, ReadOnlyError, ValidationError
 from .opening import (BUSY_TIMEOUT_S, check_before_first_write, classify, connect, connect_read_only, contains_casefold,
                       inspect_path, issue_columns, needs_setup, translate)
-from .store_objects import COUNTS_TRIGGERS, STORE_INDEXES
+from .store_objects import COLUMN_INDEXES, COUNTS_TRIGGERS, STORE_INDEXES
 
 
 # How long a read-write open waits for the write lock to add the store's objects / switch to WAL when
@@ -183,7 +183,11 @@ class Connection:
         self._has_store_indexes = all(name in present for name in STORE_INDEXES)
         self._has_counts = "tui_issue_counts" in present and all(t in present for t in COUNTS_TRIGGERS)
         self._issue_columns = issue_columns(conn)
-        self._has_project_id = "project_id" in self._issue_columns
+        cols = set(self._issue_columns)
+        self._has_project_id = "project_id" in cols
+        self._has_directive_id = "directive_id" in cols
+        self._has_auto_created = "auto_created" in cols
+        self._column_indexes = {name for name in COLUMN_INDEXES if name in present}
         table_sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'issues'").fetchone()
         self._id_checked = bool(table_sql and "CHECK(id != '')" in (table_sql[0] or ""))
         self._counts_state.reset()
@@ -196,6 +200,12 @@ class Connection:
         report = schema_check.check(conn)
         self.apply_report(report, conn)
         self._cookie = cookie
+        try:  # a newer autopilot migrated the file (v5 -> v11) while we have it open: say the version it has now
+            version = migrations.read_version(conn)
+        except (migrations.UnreadableVersion, sqlite3.Error):
+            version = self.info.schema_version
+        if version > self.info.schema_version:
+            self.info = replace(self.info, schema_version=version)
         if not report.trusted and not self.info.read_only:
             self.info = replace(self.info, read_only=True, read_only_reason=report.reason())
             self._ro_by_schema = True
@@ -214,6 +224,11 @@ class Connection:
     @property
     def schema_version(self) -> int:
         return self.info.schema_version
+
+    def has_column(self, name: str) -> bool:
+        """Whether the file's `issues` table has this column (`directive_id` v6+, `project_id` v7+,
+        `auto_created` v11+)."""
+        return name in self._issue_columns
 
     def close(self) -> None:
         with self._wlock, self._lock:

@@ -14,7 +14,7 @@ from . import timestamps
 from .errors import ImportFormatError
 from .events import append_event
 from .hostile import Hostile
-from .issues import fetch_issues
+from .issue_rows import fetch_issues
 from .models import Issue, IssueType, Priority, Status
 
 _EXPORT_STATUS = {"open": "open", "in_progress": "inprogress", "done": "done"}
@@ -36,11 +36,14 @@ def _text_field(issue: Issue, name: str):
     return "" if name in issue.stored_empty else _stored(getattr(issue, name))
 
 
-def issue_to_export(issue: Issue, now: str) -> dict:
+def issue_to_export(issue: Issue, now: str, newer: tuple[str, ...] = ()) -> dict:
+    """One element of the crate's export. `newer`: the later-schema columns the file has (`directive_id`,
+    `project_id`, `auto_created`); each is written in the crate's v11 struct order (directive_id and
+    project_id after agent, auto_created last), so a v5 file's export stays byte-identical to v5's."""
     status = _EXPORT_STATUS.get(str(issue.status), "open")  # the crate reads unknown status as Open
     priority = str(issue.priority) if isinstance(issue.priority, Priority) else Priority.MEDIUM.value
     issue_type = str(issue.issue_type) if isinstance(issue.issue_type, IssueType) else IssueType.TASK.value
-    return {
+    out = {
         "id": issue.id,
         "number": _stored(issue.number),
         "title": _stored(issue.title),
@@ -49,6 +52,8 @@ def issue_to_export(issue: Issue, now: str) -> dict:
         "priority": priority,
         "issue_type": issue_type,
         "agent": _stored(issue.agent),
+        **({"directive_id": _stored_text(issue, "directive_id")} if "directive_id" in newer else {}),
+        **({"project_id": _stored_text(issue, "project_id")} if "project_id" in newer else {}),
         "is_blocked": bool(issue.is_blocked),
         "blocked_reason": _text_field(issue, "blocked_reason"),
         "claimed_by": _text_field(issue, "claimed_by"),
@@ -58,6 +63,18 @@ def issue_to_export(issue: Issue, now: str) -> dict:
         "updated_at": timestamps.to_export(issue.updated_at) or timestamps.to_export(now),
         "completed_at": timestamps.to_export(issue.completed_at),
     }
+    if "auto_created" in newer:
+        out["auto_created"] = issue.auto_created
+    return out
+
+
+def _stored_text(issue: Issue, col: str):
+    """What is stored ('' exports as "", as the crate's serde writes it: compat.md decision 6)."""
+    value = issue.extra.get(col)
+    return value if value is None or isinstance(value, str) else str(value)
+
+
+NEWER_COLUMNS = ("directive_id", "project_id", "auto_created")
 
 
 def dumps(rows: list[dict]) -> str:
@@ -126,6 +143,17 @@ def parse_import(text: str) -> list[dict]:
                 raise _fail(i, f"`{key}` {value[:40]!r} is not an RFC 3339 timestamp with an offset, or not one "
                                "that can be stored (UTC years 0001-9999)")
             row[key] = timestamps.format_ns(ns)
+        # Later-schema fields (v6/v7/v11 exports): kept when present, written only where the DB has the column.
+        for key in ("directive_id", "project_id"):
+            if key in item:
+                value = item[key]
+                if value is not None and not isinstance(value, str):
+                    raise _fail(i, f"`{key}` must be a string or null")
+                row[key] = value if value != "" else None
+        if "auto_created" in item:
+            if not isinstance(item["auto_created"], bool):
+                raise _fail(i, "`auto_created` must be true or false")
+            row["auto_created"] = 1 if item["auto_created"] else 0
         rows.append(row)
     return rows
 
@@ -148,7 +176,8 @@ class ExportOps:
         now = self._now()
         with self._read() as conn:
             issues = fetch_issues(conn.execute("SELECT * FROM issues ORDER BY number"))
-        rows = [issue_to_export(i, now) for i in issues if include_completed or i.status != Status.DONE]
+        newer = tuple(c for c in NEWER_COLUMNS if self.has_column(c))
+        rows = [issue_to_export(i, now, newer) for i in issues if include_completed or i.status != Status.DONE]
         return dumps(rows)
 
     def import_json(self, text: str, force: bool = False, *, actor: str | None = None) -> dict:
@@ -159,6 +188,7 @@ class ExportOps:
         who = actor or self.actor
         with self._write() as conn:
             for index, row in enumerate(rows):
+                newer = [c for c in NEWER_COLUMNS if c in row and self.has_column(c)]
                 exists = conn.execute("SELECT 1 FROM issues WHERE id = ?", (row["id"],)).fetchone()
                 if exists:
                     if not force:
@@ -168,7 +198,7 @@ class ExportOps:
                                          (row["number"], row["id"])).fetchone()
                     if clash:
                         raise _fail(index, f"number {row['number']} belongs to another issue in the database")
-                    cols = [c for c in _INSERT_COLS if c not in ("id", "number")]
+                    cols = [c for c in _INSERT_COLS if c not in ("id", "number")] + newer
                     conn.execute(f"UPDATE issues SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
                                  (*(row[c] for c in cols), row["id"]))
                     result["updated"] += 1
@@ -176,8 +206,9 @@ class ExportOps:
                     clash = conn.execute("SELECT 1 FROM issues WHERE number = ?", (row["number"],)).fetchone()
                     if clash:
                         raise _fail(index, f"number {row['number']} is already used by another issue")
-                    conn.execute(f"INSERT INTO issues ({', '.join(_INSERT_COLS)}) VALUES ({', '.join('?' * len(_INSERT_COLS))})",
-                                 tuple(row[c] for c in _INSERT_COLS))
+                    cols = list(_INSERT_COLS) + newer
+                    conn.execute(f"INSERT INTO issues ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                 tuple(row[c] for c in cols))
                     result["imported"] += 1
                 append_event(conn, row["id"], who, "imported", None, row["title"], now)
             conn.execute("UPDATE issue_counter SET next_number = MAX(next_number, "

@@ -119,7 +119,24 @@ class Issue:
 
     @property
     def project_id(self) -> str | None:
-        return self.extra.get("project_id")
+        """The project (v7+ files); None where the file has no such column or the row none ('' reads as None)."""
+        return self.extra.get("project_id") or None
+
+    @property
+    def directive_id(self) -> str | None:
+        """The directive it belongs to, e.g. `d-001` (v6+ files)."""
+        return self.extra.get("directive_id") or None
+
+    @property
+    def auto_created(self) -> bool:
+        """Filed by an agent's anomaly detection by itself (v11+ files; NULL and odd text read as not)."""
+        value = self.extra.get("auto_created")
+        if value is None or value == "":
+            return False
+        try:
+            return int(value) != 0
+        except (TypeError, ValueError):
+            return False
 
 
 @dataclass(slots=True)
@@ -172,6 +189,9 @@ class Counts:
     stale: int = 0
     other: int = 0  # unknown status text
     total: int = 0
+    claimed: int = 0  # holding a claim: in progress, or open with a live claim
+    auto: int | None = None  # auto-created issues (None: the file has no auto_created column, before v11)
+
 
     @classmethod
     def from_groups(cls, groups, open_claimed: int, stale: int) -> "Counts":
@@ -191,4 +211,20 @@ class Counts:
             else:
                 c.other += n
         c.ready = max(c.open - open_claimed, 0)
+        c.claimed = c.in_progress + open_claimed
         return c
+
+
+@dataclass(frozen=True, slots=True)
+class DirectiveCounts:
+    """A directive's linked issues by state (the crate's DirectiveProgress)."""
+
+    total: int = 0
+    done: int = 0
+    in_progress: int = 0
+    blocked: int = 0
+
+    @property
+    def percent(self) -> int:
+        """Share done, rounded down as the crate does; 0 with no issues."""
+        return (self.done * 100) // self.total if self.total else 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import migrations, schema_check
 from .errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError
-from .store_objects import COUNTS_TRIGGERS, STORE_INDEXES, V5_ISSUE_COLUMNS
+from .store_objects import COUNTS_TRIGGERS, STORE_INDEXES, V5_ISSUE_COLUMNS, wanted_column_indexes
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
@@ -143,7 +143,8 @@ def needs_setup(conn: sqlite3.Connection, report: "schema_check.SchemaReport") -
     """Would a read-write open change this file (WAL switch, the store's objects)?"""
     present = report.present
     return (conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal" or bool(report.obsolete)
-            or not all(n in present for n in (*STORE_INDEXES, *COUNTS_TRIGGERS, "tui_issue_counts")))
+            or not all(n in present for n in (*STORE_INDEXES, *wanted_column_indexes(issue_columns(conn)),
+                                              *COUNTS_TRIGGERS, "tui_issue_counts")))
 
 
 def check_migration(conn: sqlite3.Connection, path: Path) -> None:

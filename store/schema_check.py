@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from . import migrations
-from .store_objects import COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
+from .store_objects import COLUMN_INDEXES, COUNTS_DDL, OBSOLETE_STORE_DDL, STORE_INDEXES
 
 STORE_PREFIX = "tui_"
 
@@ -77,12 +77,14 @@ def catalogue() -> Catalogue:
         for batch in CRATE_LATER_BATCHES:
             mem.executescript(batch)
         crate = _objects(mem)
-        for sql in (*STORE_INDEXES.values(), *COUNTS_DDL):
+        column_indexes = {name: sql for name, (_col, sql) in COLUMN_INDEXES.items()}  # the later columns exist here
+        for sql in (*STORE_INDEXES.values(), *column_indexes.values(), *COUNTS_DDL):
             mem.execute(sql)
         with_store = _objects(mem)
         current = {o for o in with_store if o[1].startswith(STORE_PREFIX)}
         for name in {o[1] for o in current if o[0] != "table"}:
-            mem.execute(f"DROP {'INDEX' if name in STORE_INDEXES else 'TRIGGER'} {quote_ident(name)}")
+            mem.execute(f"DROP {'INDEX' if name in STORE_INDEXES or name in column_indexes else 'TRIGGER'} "
+                        f"{quote_ident(name)}")
         for sql in OBSOLETE_STORE_DDL:
             mem.execute(sql)
         obsolete = {o for o in _objects(mem) if o[1].startswith(STORE_PREFIX)} - current

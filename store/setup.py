@@ -21,7 +21,8 @@ from dataclasses import replace
 
 from . import schema_check
 from .opening import BUSY_TIMEOUT_S
-from .store_objects import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES
+from .opening import issue_columns
+from .store_objects import COUNTS_DDL, COUNTS_TRIGGERS, STORE_INDEXES, wanted_column_indexes
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -62,7 +63,8 @@ def synchronous(journal_mode: str) -> str:
 
 def _store_objects(st, conn: sqlite3.Connection) -> None:
     report = schema_check.check(conn)
-    wanted = (*STORE_INDEXES, "tui_issue_counts", *COUNTS_TRIGGERS)
+    column_indexes = wanted_column_indexes(issue_columns(conn))  # v6+/v11 files: indexes for their extra columns
+    wanted = (*STORE_INDEXES, *column_indexes, "tui_issue_counts", *COUNTS_TRIGGERS)
     if report.trusted and not report.obsolete and all(n in report.present for n in wanted):
         _applied(st, conn, report)
         return
@@ -86,7 +88,7 @@ def _store_objects(st, conn: sqlite3.Connection) -> None:
         # One short transaction per index: at 1M issues each takes the write lock for a second or two, so an
         # agent's write waits that long at most (never the crate's 5 s busy timeout for all of them together).
         # An index left unbuilt (lock busy, crash) is built by the next open; until then the views read late.
-        for name, sql in STORE_INDEXES.items():
+        for name, sql in {**STORE_INDEXES, **column_indexes}.items():
             if name not in report.present:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute(sql)

@@ -36,6 +36,23 @@ STORE_INDEXES = {
     "tui_idx_created": "CREATE INDEX IF NOT EXISTS tui_idx_created ON issues(created_at, number)",
 }
 
+# Indexes the store adds only where the file has the column (schema v6+ / v11 files): the status line's
+# auto-created count reads the first, each directive's live progress the second (index-only).
+COLUMN_INDEXES = {
+    "tui_idx_auto": ("auto_created",
+                     "CREATE INDEX IF NOT EXISTS tui_idx_auto ON issues(number) WHERE ifnull(auto_created, 0) != 0"),
+    "tui_idx_directive": ("directive_id",
+                          "CREATE INDEX IF NOT EXISTS tui_idx_directive ON issues(directive_id, status, is_blocked) "
+                          "WHERE directive_id IS NOT NULL AND directive_id != ''"),
+}
+
+
+def wanted_column_indexes(columns) -> dict[str, str]:
+    """The COLUMN_INDEXES a file with these `issues` columns calls for: name -> DDL."""
+    cols = set(columns)
+    return {name: sql for name, (col, sql) in COLUMN_INDEXES.items() if col in cols}
+
+
 # Counts by (status, blocked) kept by triggers, so the status line costs O(1) at 1M issues
 # whoever writes (the crate's writes fire them too).
 COUNTS_DDL = [

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .store_objects import PRIORITY_RANK_SQL, READY_BASE_SQL
 from .errors import ValidationError
 from .hostile import stored
-from .issues import INT64_MAX, VIEWS, fetch_issues
+from .issue_input import INT64_MAX, VIEWS
+from .issue_rows import fetch_issues
 from .models import Counts, Issue
 from . import search as searchlang
 

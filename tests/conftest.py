@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# tests/ on sys.path: every test folder can import the shared helpers (`later_schema`, `pg_server`) by name.
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
 
 from pg_server import PgServerError, start_server
 

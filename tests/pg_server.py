@@ -39,8 +39,21 @@ def find_bindir() -> Path:
     initdb = shutil.which("initdb")
     if initdb and shutil.which("pg_ctl"):
         return Path(initdb).parent
+    if not env and _install_server():
+        return find_bindir()
     raise PgServerError("PostgreSQL server binaries not found (no /usr/lib/postgresql/*/bin/initdb, none on PATH); "
                         "install them: apt-get install -y postgresql (or set $PG_BINDIR)")
+
+
+def _install_server() -> bool:
+    """On a clean Debian/Ubuntu machine run as root (CI), install the server binaries once; True if it worked."""
+    if os.geteuid() != 0 or not shutil.which("apt-get") or os.environ.get("ISSUES_TUI_NO_PG_INSTALL"):
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "postgresql"]):
+        if subprocess.run(cmd, env=env, capture_output=True, timeout=900).returncode != 0:
+            return False
+    return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
 
 def _free_port() -> int:

@@ -4,8 +4,9 @@ Data flows one way:
     source (tui/live: watch, poll, loads off the UI thread) --> SourceLoaded --> widgets render
     key --> action (actions.py / navigation.py / editor.py) --> writer thread --> store --> WriteDone --> reload
 The concerns live in their own modules: `actions` (triage keys that write), `navigation` (views,
-filters, go to, marks, selection), `editor` ($EDITOR round-trip), `paths` (checks before start),
-`errors` (worker failures), `live` (the sources the app subscribes to).
+filters, go to, marks, selection), `editor` ($EDITOR round-trip), `app_keys` (refresh, pause, theme, help,
+which keys may run now), `paths` (checks before start), `errors` (worker failures), `live` (the sources the
+app subscribes to).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
-from .actions import WRITE_ACTIONS, TriageActions, parse_or
+from .actions import TriageActions, parse_or
+from .app_keys import AppKeys
 from .commands import IssuesCommands
 from .config import Config, load_config
 from .editor import EditorActions
@@ -34,9 +36,12 @@ from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProbl
 from .loader import Query, Snapshot
 from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
+from .panes import ExtraPanes
+from .sources import SourceSpec
 from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
+from .widgets.directives import DirectivesPane
 from .widgets.footer import KeyFooter
 from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
@@ -45,13 +50,15 @@ from .widgets.list_header import ListHeader
 from .widgets.pulse import PulseStrip
 from .widgets.ready_queue import IssueList
 from .widgets.sessions import SessionsPane
-from .widgets.status_bar import VIEW_LABELS, empty_text, status_text
+from .widgets.repos import ReposPane
+from .widgets.status_bar import VIEW_LABELS, empty_text, status_text, update_if_changed as _update_if_changed
 from .widgets.view_tabs import ViewTabs
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
 
-class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, App):
+class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, AppKeys,
+                App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -111,7 +118,9 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
     def __init__(self, db_path: str | os.PathLike, *, create: bool = False, read_only: bool = False,
                  clock: Callable[[], int] | None = None, config: Config | None = None, watch: bool = True,
                  actor: str | None = None, pid_alive: Callable[[int | None], bool | None] | None = None,
-                 cursor_blink: bool = True, source: Source | None = None, state=None) -> None:
+                 cursor_blink: bool = True, source: Source | None = None, state=None,
+                 sources: list[SourceSpec] | None = None) -> None:
+        """One file (`db_path`), or several (`sources`, more than one: a multi-repo dashboard)."""
         super().__init__()
         self.cursor_blink = cursor_blink
         self.pid_alive = pid_alive
@@ -119,8 +128,12 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         self.clock = clock or time.time_ns
         self.config = config or Config()
         self.actor = actor or default_actor("tui")
-        self.source = source or make_source(db_path, read_only=read_only, create=create, clock=self.clock,
-                                            actor=self.actor, watch=watch, poll_seconds=self.config.poll_seconds)
+        options = dict(read_only=read_only, create=create, clock=self.clock, actor=self.actor, watch=watch,
+                       poll_seconds=self.config.poll_seconds)
+        if source is None and sources is not None and len(sources) > 1:
+            from .live.multi import MultiSource
+            source = MultiSource(sources, **options)
+        self.source = source or make_source(db_path, **options)
         self.source.attach(self, query=lambda: self.query_state)
         self.query_state = Query()
         self.snapshot: Snapshot | None = None
@@ -175,6 +188,8 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
                 yield IssueList(id="issues", clock=self.clock)
             yield DetailPane(id="detail", clock=self.clock)
         with Horizontal(id="bottom"):
+            yield ReposPane(id="repos")
+            yield DirectivesPane(id="directives")
             yield ProjectsPane(id="projects")
             yield SessionsPane(id="sessions", clock=self.clock, alive=self.pid_alive)
         yield KeyFooter()
@@ -185,6 +200,9 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         self.query_one("#projects").border_title = "Projects"
         self.query_one("#projects").border_subtitle = "running/total"
         self.query_one("#sessions").border_title = "Sessions"
+        self.query_one("#directives").border_title = "Directives"
+        self.query_one("#directives").border_subtitle = "status prio done"
+        self.query_one("#repos").border_title = "Repos"
         if self.config.keymap:
             self.config.check_keymap(binding_ids())
             self.set_keymap(self.config.keymap)
@@ -233,13 +251,14 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         if snap.query.selected_id is None and issues.selected_id is None and snap.selected is not None:
             issues.selected_id = snap.selected.id
         q = snap.query
-        view_key = (q.view, q.tab, q.full_search, q.agent, q.project_id, q.sort)
+        view_key = (q.view, q.tab, q.full_search, q.agent, q.project_id, q.sort, q.directive_id, q.repo)
         cutoff = self.clock() - 15 * 60 * 1_000_000_000
         issues.empty_text = empty_text(q.view, q.full_search, q.agent, q.project_id)
         issues.set_rows(view_key, snap.total, snap.offset, snap.rows, cutoff)
         self.note_agents(snap.agents)
         self.note_agents(i.agent for i in snap.rows)
         current = issues.current
+        self.apply_names(snap)
         if current is not None and snap.selected is not None and current.id == snap.selected.id:
             self.query_one(DetailPane).show(snap.selected, snap.events)
         elif current is not None:
@@ -252,12 +271,14 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         self.query_one("#list-box").border_title = (self.saved_views[q.tab].name if q.tab in self.saved_views
                                                     else VIEW_LABELS[q.view])
         self.views_loaded()
+        self.apply_extras(snap)
         self._render_status()
         self.load_count += 1
 
     @while_running
     def on_source_problem(self, msg: SourceProblem) -> None:
-        self.problem = msg.problem
+        self.problem = self.multi.problem_of(msg) if self.multi else msg.problem
+        self.refresh_repos()
         self._render_status()
         if self.snapshot is None:
             self.query_one(DetailPane).show_literal(msg.problem)
@@ -269,12 +290,15 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
 
     def _render_status(self) -> None:
         snap = self.snapshot
-        store = self.store
-        info = snap.info if snap else (store.info if store else None)
-        _update_if_changed(self.query_one("#status", Static), status_text(
-            self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
-            info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
-            snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
+        if self.multi is not None:
+            self._render_multi_status()
+        else:
+            store = self.store
+            info = snap.info if snap else (store.info if store else None)
+            _update_if_changed(self.query_one("#status", Static), status_text(
+                self.source.label, info.schema_version if info else 0, info.journal_mode if info else "?",
+                info.read_only_reason if info and info.read_only else None, snap.counts if snap else None,
+                snap.loaded_at if snap else None, not self.paused, self.problem, saving=self.saving))
         self.render_tabs()
 
     @while_running
@@ -283,63 +307,6 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
         self.query_one(SessionsPane).tick()
         self.query_one(IssueList).refresh()
         self.views_tick()
-
-    # -- app keys ------------------------------------------------------------------------------
-    def action_refresh(self) -> None:
-        if self.store is None:
-            self.source.start()
-        else:
-            self.request_load()
-
-    def action_toggle_pause(self) -> None:
-        if self.paused:
-            self.source.resume()
-            self.request_load()
-        else:
-            self.source.pause()
-        self._render_status()
-
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme.endswith("dark") else "textual-dark"
-
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_rows()))
-
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(key as the user must press it, description, binding id) for every binding with an id."""
-        rows = []
-        seen = set()
-        sources = [self, self.query_one(IssueList)]
-        for source in sources:
-            bindings = source._bindings.copy()
-            if self._keymap:  # show the keys the user remapped in the config file, as Textual applies them
-                bindings.apply_keymap(self._keymap)
-            for (key, binding) in bindings:
-                if not binding.id or binding.id in seen:
-                    continue
-                seen.add(binding.id)
-                keys = [self.get_key_display(b) for k, b in bindings if b.id == binding.id]
-                rows.append((", ".join(dict.fromkeys(keys)), binding.tooltip or binding.description, binding.id))
-        return rows
-
-    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
-        """A write key on a read-only (or not yet open) file answers with why, instead of nothing."""
-        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
-                                                    namespaces)
-        if target is self and name in WRITE_ACTIONS:
-            why = self.write_refusal()
-            if why:
-                self.notify(visible(why), severity="warning", markup=False)
-                return True
-        return await super().run_action(action, default_namespace, namespaces)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS:
-            if self.store is None or self.store.read_only:
-                return None  # shown disabled; the status line says why
-        if action == "clear_marks" and not self.query_one(IssueList).marked:
-            return False
-        return True
 
     # -- results -------------------------------------------------------------------------------
     @while_running
@@ -368,14 +335,6 @@ class IssuesApp(TriageActions, Navigation, ViewsUI, EditorActions, PaneLayout, E
             self.request_load()
 
 
-def _update_if_changed(widget: Static, text: Text) -> None:
-    """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
-    key = (text.plain, tuple(text.spans))
-    if getattr(widget, "_shown_key", None) != key:
-        widget._shown_key = key
-        widget.update(text, layout=False)
-
-
 def binding_ids() -> set[str]:
     """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
     from .screens.confirm import ConfirmScreen
@@ -388,26 +347,28 @@ def binding_ids() -> set[str]:
 
 
 def run_dashboard(db_path: str | None = None, create: bool = False, demo: bool = False,
-                  read_only: bool = False) -> int:
-    """Entry point used by `issues-tui [DB]`: check the path first (one clear line, exit 2), then run."""
+                  read_only: bool = False, more: list[str] | tuple = ()) -> int:
+    """Entry point used by `issues-tui [DB ...]`: check the path(s) first (one clear line, exit 2), then run.
+    Several DBs (arguments, or `[[sources]]` in the config when none is given) make a multi-repo dashboard."""
     import sys
 
-    from .paths import check_dashboard_path, dashboard_target
+    from .sources import dashboard_targets
 
     config = load_config()
     autopilot = None
+    sources = None
     if demo:
         from .demo import demo_cleanup, demo_setup, spawn_autopilot, stop_autopilot
 
         path = demo_setup()
         autopilot = spawn_autopilot(path)
     else:
-        path = dashboard_target(db_path, config.db)
-        problem = check_dashboard_path(path, create, read_only)
-        if problem:
-            print(f"issues-tui: error: {visible(problem)}", file=sys.stderr)
+        path, sources, errors = dashboard_targets(db_path, more, config, create, read_only)
+        if errors:
+            for line in errors:
+                print(f"issues-tui: error: {visible(line)}", file=sys.stderr)
             return 2
-    app = IssuesApp(path, create=create or demo, read_only=read_only, config=config)
+    app = IssuesApp(path, create=create or demo, read_only=read_only, config=config, sources=sources)
     crash: BaseException | None = None
     try:
         app.run()

@@ -114,8 +114,12 @@ def build_dashboard_parser() -> argparse.ArgumentParser:
                     f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} COMMAND --help`).",
     )
     parser.add_argument("path", metavar="DB", nargs="?", default=None,
-                        help="issues database: a SQLite file or a postgresql:// URL / libpq string "
+                        help="issues database: a SQLite file, a repo folder (its .openagents/autopilot.db), "
+                             "or a postgresql:// URL / libpq string "
                              f"(default: --db, the config file, $ISSUES_DB, else ./{DEFAULT_DB})")
+    parser.add_argument("more", metavar="DB", nargs="*", default=[],
+                        help="more databases or repo folders: every repo's issues in one dashboard "
+                             "(also [[sources]] in the config)")
     _db_option(parser)
     parser.add_argument("--create", action="store_true", help="create the DB if it is missing or empty")
     parser.add_argument("--demo", action="store_true", help="show a demo database with a simulated agent")
@@ -189,9 +193,11 @@ def _table(issues) -> str:
 
 
 def _json_array(issues, store) -> str:
-    from store.export import dumps, issue_to_export
+    from store.export import NEWER_COLUMNS, dumps, issue_to_export
     now = store._now()
-    return safe_terminal_json(dumps([issue_to_export(i, now) for i in issues]))
+    has = getattr(store, "has_column", None)  # SQLite files of v6-v11: the crate's later fields
+    newer = tuple(c for c in NEWER_COLUMNS if has(c)) if has else ()
+    return safe_terminal_json(dumps([issue_to_export(i, now, newer) for i in issues]))
 
 
 def cmd_add(args) -> int:
@@ -339,6 +345,8 @@ def run_dashboard_cli(argv: list[str]) -> int:
         print(f"{PROG}: the dashboard is not available", file=sys.stderr)
         return EXIT_ERROR
     extra = {"read_only": True} if args.read_only else {}
+    if args.more:
+        extra["more"] = args.more
     return run_dashboard(db_path=path, create=args.create, demo=args.demo, **extra)
 
 

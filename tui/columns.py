@@ -69,6 +69,8 @@ COLUMNS: dict[str, Column] = {c.id: c for c in (
     Column("reason", "blocked reason", 28, "reason", lambda i, now: _text(i.blocked_reason)),
     Column("completed", "completed", 11, "completed", lambda i, now: _when(i.completed_at, now)),
     Column("title", "title", 0, "title", lambda i, now: i.title),
+    # several files in one dashboard: the row's repo (tui/multi.py puts it in the merged row's extra)
+    Column("repo", "repo", 10, None, lambda i, now: i.extra.get("__repo") or "—"),
 )}
 
 DEFAULTS: dict[str, tuple[str, ...]] = {

@@ -11,6 +11,9 @@ the key, the value falls back to its default, and the dashboard still opens.
     priority = "high"
     type = "bug"
     agent = "claude"
+    [[sources]]                     # several repos in one dashboard (when no DB is given)
+    path = "~/code/api"             # a DB file, or a repo folder (its .openagents/autopilot.db)
+    name = "api"                    # optional; default: the repo folder's name
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from .saved_views import parse_views
 
 DEFAULT_THEME = "textual-dark"
 DEFAULT_POLL_S = 2.0
-KNOWN_KEYS = ("db", "theme", "poll_seconds", "keymap", "new_issue", "my_runs", "columns", "views", "alerts")
+KNOWN_KEYS = ("db", "theme", "poll_seconds", "keymap", "new_issue", "my_runs", "columns", "views", "alerts", "sources")
 NEW_ISSUE_KEYS = ("priority", "type", "agent")
 
 
@@ -46,6 +49,7 @@ class Config:
     new_issue: dict[str, str] = field(default_factory=dict)
     poll_seconds: float = DEFAULT_POLL_S
     problems: list[str] = field(default_factory=list)
+    sources: list[tuple[str, str | None]] = field(default_factory=list)  # [[sources]]: (path, name or None)
     path: Path | None = field(default=None, compare=False)  # the file it was read from (named in every problem;
     # the palette's "Save view" appends there)
     my_runs: tuple[str, ...] = ()  # `is:mine`: run ids (globs allowed) that are "me"
@@ -118,6 +122,10 @@ def load_config(path: Path | None = None) -> Config:
         else:
             cfg.problem("poll_seconds", f"must be a number of seconds above 0, not {value!r}; "
                                         f"using {DEFAULT_POLL_S}")
+    if "sources" in data:
+        from .sources import sources_from_config
+        cfg.sources, problems = sources_from_config(data["sources"], f"config {path}")
+        cfg.problems.extend(problems)
     _load_views_config(cfg, data, path)
     for section in ("keymap", "new_issue"):
         value = data.get(section, {})

@@ -33,6 +33,9 @@ LEGEND: list[tuple[str, str, str]] = [
     ("❚❚ paused", "status line", "live refresh is paused; `p` resumes, `r` reloads once"),
     ("READ-ONLY", "status line", "nothing will be written (the reason follows); write keys say why"),
     ("v5 wal", "status line, after the path", "the file's schema version and journal mode"),
+    ("auto", "list, before the title; detail", "filed by an agent's anomaly detection by itself (v11 files)"),
+    ("█░", "directives pane, directive detail", "a directive's progress: the share of its issues that are done"),
+    ("claimed auto", "status line (v11 files), repos pane", "issues holding a claim / filed by an agent itself"),
 ]
 
 # Keys Textual itself handles (no binding id of ours, so they cannot be remapped in [keymap]).

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from store import Counts, Event, Issue, Project, Session, Store
+from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store
 from store import fts, search
 from store.connection import FileInfo
 from store.pulse import HOUR_NS, HOURS
+from store.directives import DirectiveSet, directives_folder, folder_signature, load_directives
 
 PAGE = 200  # rows fetched around the visible window
 SESSIONS_WINDOW = 40  # sessions the pane can show (running first, newest first); the rest are counted
@@ -49,6 +50,9 @@ class Query:
     saved: tuple[tuple[str, str, str], ...] = ()  # (key, view, filter) of each saved view, for live counts
     my_runs: tuple[str, ...] = ()  # `is:mine` (from the config)
 
+    directive_id: str | None = None  # the directive picked in the Directives pane (a `directive:` filter)
+    repo: str | None = None  # several sources: show only this repo's rows (the `repo:` filter)
+
     @property
     def full_search(self) -> str:
         return " ".join(p for p in (self.base_filter, self.search) if p.strip())
@@ -80,6 +84,8 @@ class Snapshot:
     token: tuple | None = None
     load_ms: float = 0.0
     agents: list[str] = field(default_factory=list)
+    directives: DirectiveSet | None = None  # the directives beside the DB (None: no such folder)
+    directive_progress: dict[str, DirectiveCounts] = field(default_factory=dict)
     source: str = ""  # the key of the live source it came from (tui/live)
     live_claims: list[Issue] = field(default_factory=list)  # the next claims to go stale (alerts)
     stale_claims: list[Issue] = field(default_factory=list)  # the claims that went stale most recently
@@ -103,13 +109,48 @@ def load_detail(store: Store, issue_id: str | None) -> tuple[Issue | None, Histo
     return issue, History.of(*store.recent_issue_events(issue_id, HISTORY_WINDOW))
 
 
+def effective_search(q: Query) -> str | None:
+    """The search text the store runs: a saved view's filter and the user's, plus the Directives pane's pick as
+    a `directive:` term."""
+    text = q.full_search
+    parts = [text.strip()] if text and text.strip() else []
+    if q.directive_id:
+        parts.append(f"directive:{q.directive_id}")
+    return " ".join(parts) or None
+
+
+# Parsed directive folders, re-read only when their files change (names, sizes, mtimes).
+_DIRECTIVES: dict[str, DirectiveSet] = {}
+
+
+def directives_for(store: Store) -> DirectiveSet | None:
+    """The directives beside the DB (cached by the folder's signature); None when there is no folder."""
+    if not getattr(store, "has_column", None):  # a database server (PostgreSQL): no folder beside it
+        return None
+    folder = directives_folder(store.path)
+    signature = folder_signature(folder)
+    if signature == ("missing",) or signature[:1] == ("error",):
+        _DIRECTIVES.pop(str(folder), None)
+        return None
+    cached = _DIRECTIVES.get(str(folder))
+    if cached is None or cached.signature != signature:
+        cached = _DIRECTIVES[str(folder)] = load_directives(folder)
+    return cached
+
+
+def source_token(store: Store) -> tuple:
+    """What changes when anything the dashboard shows from this file changes: the DB (another process's
+    commit, a replaced file) or the directives beside it (a cheap folder listing)."""
+    return (store.change_token(), folder_signature(directives_folder(store.path)))
+
+
 def load_rows(store: Store, q: Query, counts: Counts | None = None) -> tuple[int, int, list[Issue], Counts | None]:
     """(rows in the view, offset actually used, one window of rows, the counts used).
 
     The rows decide, not the count: a window that contradicts the view's count (fewer rows than the count
     promises, or more than it allows) means the counts were wrong; they are recounted from the table and
     the window read again, so a lying cache can never blank or shorten the list."""
-    filters = dict(agent=q.agent, search=q.full_search or None, project_id=q.project_id)
+    filters = dict(agent=q.agent, search=effective_search(q), project_id=q.project_id)
     for attempt in (0, 1):
         total = store.count_view(q.view, counts=counts, **filters)
         offset = max(0, min(q.offset, max(total - 1, 0)))
@@ -137,7 +178,7 @@ def _prepare_search(store: Store, q: Query) -> bool:
 
 def load_snapshot(store: Store, q: Query) -> Snapshot:
     t0 = time.perf_counter()
-    token = store.change_token()
+    token = source_token(store)
     store.my_runs = q.my_runs
     indexing = _prepare_search(store, q)
     counts = store.counts()
@@ -154,6 +195,8 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
     if s_offset and not sessions and s_total:  # the window fell past the end (sessions went away): the last one
         s_offset = max(s_total - SESSIONS_WINDOW, 0)
         s_total, s_running, sessions = store.sessions_window(q.project_id, limit=SESSIONS_WINDOW, offset=s_offset)
+    directives = directives_for(store)
+    progress = store.directive_progress() if directives is not None else {}
     # the alerts watch every project's sessions (running first, then the newest ended ones)
     watched = (sessions if q.project_id is None and s_offset == 0
                else store.sessions_window(None, limit=SESSIONS_WINDOW)[2])
@@ -165,4 +208,4 @@ def load_snapshot(store: Store, q: Query) -> Snapshot:
                     sessions_total=s_total, sessions_running=s_running, sessions_offset=s_offset,
                     live_claims=live, stale_claims=stale, completions=completions, saved_counts=saved_counts,
                     search_problems=store.search_problems(q.full_search), search_indexing=indexing,
-                    all_sessions=watched)
+                    all_sessions=watched, directives=directives, directive_progress=progress)

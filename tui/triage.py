@@ -266,9 +266,10 @@ def release_all_stale(store: Store) -> OpResult:
     """Release every stale claim in one transaction, as one undo step (undo gives each claim back)."""
     before = store.release_stale()
     written = getattr(store, "last_written_at", None)
+    written_for = getattr(store, "written_at_for", None)  # several files: each wrote its own updated_at
     result = OpResult(done=list(before))
-    steps = [UndoStep(i.id, i.number, "restore", snapshot_fields(i, STATE_FIELDS), written,
-                      seen_updated_at=i.updated_at) for i in before]
+    steps = [UndoStep(i.id, i.number, "restore", snapshot_fields(i, STATE_FIELDS),
+                      written_for(i) if written_for else written, seen_updated_at=i.updated_at) for i in before]
     if steps:
         result.undo = UndoEntry(f"release of {len(steps)} stale claim{'s' if len(steps) != 1 else ''}", steps)
     return result

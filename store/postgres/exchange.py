@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..export import _INSERT_COLS, _fail, dumps, issue_to_export, parse_import
 from ..models import Status
-from .issues import set_clause
+from .issue_sql import set_clause
 
 
 class PgExchangeOps:

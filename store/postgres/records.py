@@ -9,7 +9,7 @@ from ..events import _event
 from ..models import Event, Project, Session, SessionStatus
 from ..projects import _project, validate_project
 from ..sessions import _session, read_sessions_window
-from .issues import db_time
+from .issue_sql import db_time
 
 EVENT_SELECT = "id, issue_id, actor, event_type, old_value, new_value, created_at_text"
 PROJECT_SELECT = ("id, name, path, description, default_model, default_budget, created_at_text, updated_at_text")

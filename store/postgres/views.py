@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from .. import search as searchlang
 from ..errors import ValidationError
-from ..issues import CLAIM_MINUTES, VIEWS
+from ..issue_input import CLAIM_MINUTES, VIEWS
 from ..models import Counts, Issue
 from ..search import Filter, SearchContext, like_pattern
 from ..views import DEFAULT_SORT, SORT_KEYS, sort_indexed
 from .connection import dt_to_ns, ns_to_dt
-from .issues import EXPIRED_CLAIM, NOW, PgIssueOps
+from .issue_sql import EXPIRED_CLAIM, NOW
+from .issues import PgIssueOps
 from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL
 
 # The SQLite sort keys in this backend's columns (native timestamps; NULLs first ascending, as on SQLite).

@@ -52,5 +52,8 @@ def test_readme_first_commands_do_all_the_set_up():
     assert commands[0].startswith("python3 -m venv .venv && . .venv/bin/activate && pip install -e .")
     assert commands[0].endswith("issues-tui --demo")
     assert "pip install -e '.[test]'" in commands[1] and "pytest" in commands[1]
+    assert commands[1].startswith("python3 -m venv .venv && . .venv/bin/activate"), "the test line sets up alone"
+    ci = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith(("#", "set ", "cd "))]
+    assert ci == [commands[1]], "CI runs exactly the README's test command"
     assert re.search(r"Python\s*(≥|>=)\s*3\.11", readme.split("## Use it", 1)[0])
     assert ".venv/" in (ROOT / ".gitignore").read_text().splitlines()

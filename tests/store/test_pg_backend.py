@@ -258,7 +258,7 @@ def test_a_database_without_the_counts_table_still_counts(pg_url):
 
 
 def test_old_tombstones_are_dropped_when_counts_fold(pg_url, monkeypatch):
-    import store.postgres.issues as pgi
+    import store.postgres.issue_reads as pgi  # counts() folds there
     monkeypatch.setattr(pgi, "TOMBSTONES_PRUNE", pgi.TOMBSTONES_PRUNE.replace("OFFSET 5000", "OFFSET 5"))
     monkeypatch.setattr(pgi, "COUNTS_COMPACT_ROWS", 3)
     with open_store(pg_url) as st:

@@ -18,7 +18,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
 from tui.widgets.detail import DetailPane, history_text
 from tuitest_helpers import SIZE, issue_list, numbers, settle, started, static_text, wait_for
-from test_triage import ACTOR, make_app, modal, no_modal, press_write, select, view
+from triage_helpers import ACTOR, make_app, modal, no_modal, press_write, select, view
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ROOT = Path(__file__).resolve().parent.parent.parent

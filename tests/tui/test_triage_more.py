@@ -12,7 +12,7 @@ from textual.widgets import Input, TextArea
 from store import Store
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.forms import IssueForm, PromptScreen
-from test_triage import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, make_app, modal, no_modal,
+from triage_helpers import (ACTOR, use_editor, all_events, current, db_events, db_row, issue_count, make_app, modal, no_modal,
                          press_write, select, view)
 from tuitest_helpers import SIZE, issue_list, started, wait_for
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from store import Store, StoreError
 
-from ..loader import Query, Snapshot, load_snapshot
+from ..loader import Query, Snapshot, load_snapshot, source_token
 from .source import Source, SourceChanged
 from .watch import watch_db
 
@@ -47,11 +47,11 @@ class SqliteSource(Source):
 
     def _changed_since(self, token: tuple | None) -> bool:
         store = self.store
-        return store.file_replaced() or store.change_token() != token
+        return store.file_replaced() or source_token(store) != token
 
     def _load(self, query: Query, only_if_changed: bool) -> Snapshot | None:
         store = self.store
-        if only_if_changed and not store.file_replaced() and store.change_token() == self.last_token:
+        if only_if_changed and not store.file_replaced() and source_token(store) == self.last_token:
             return None
         if not store.file_exists():
             raise StoreError(f"{store.path} was deleted — showing the last data; waiting for it to come back")

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from store import Event, Issue, Status, timestamps
 
 from ..format import ago, clock, duration
+from ..multi import REPO_KEY, split_id
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60
@@ -87,8 +88,17 @@ def claim_line(issue: Issue, now_ns: int) -> Text:
     return text
 
 
-def head_text(issue: Issue, now_ns: int) -> Text:
+NEWER_KEYS = ("directive_id", "project_id", "auto_created", REPO_KEY)  # shown by name, not as raw columns
+
+
+def head_text(issue: Issue, now_ns: int, projects: dict[str, str] | None = None,
+              directives: dict[str, str] | None = None, repo: str = "") -> Text:
+    """Every field. `projects` (id -> name) and `directives` (id -> title) name the v6/v7 links;
+    `repo` names the source on a multi-repo dashboard."""
     t = Text()
+    if repo:
+        t.append(visible(repo), "bold magenta")
+        t.append(" ")
     t.append(f"#{visible(issue.number, limit=40)} ", "bold")
     t.append(visible(issue.status).replace("_", " ") if issue.status != "" else "?", _status_style(issue))
     if issue.is_blocked:
@@ -99,6 +109,10 @@ def head_text(issue: Issue, now_ns: int) -> Text:
     t.append(visible(issue.issue_type if issue.issue_type is not None else "no type"))
     t.append(" · agent ", "dim")
     t.append(visible(issue.agent), "cyan")
+    if issue.auto_created:
+        t.append(" · ", "dim")
+        t.append("auto", "bold italic magenta")
+        t.append(" (filed by an agent itself)", "dim")
     t.append("\n")
     t.append(visible(issue.title, limit=TITLE_LIMIT), "bold")
     if len(issue.title) > TITLE_LIMIT:
@@ -117,12 +131,31 @@ def head_text(issue: Issue, now_ns: int) -> Text:
         t.append(f"{key} ", "dim")
         t.append(f"{_local(ts)} ({ago(ts, now_ns)} ago)")
         t.append("\n" if n % 2 or n == len(stamps) - 1 else "  ")
+    if issue.directive_id:
+        t.append("directive ", "dim")
+        t.append(visible(issue.directive_id), "bold")
+        title = (directives or {}).get(issue.directive_id)
+        if title is not None:
+            t.append(" ")
+            t.append(visible(title))
+        t.append("\n")
+    if issue.project_id:
+        t.append("project ", "dim")
+        name = (projects or {}).get(issue.project_id)
+        if name is not None:
+            t.append(visible(name), "bold")
+        else:
+            t.append(visible(issue.project_id))
+            t.append(" (not in projects)", "dim")
+        t.append("\n")
     for key, value in issue.extra.items():
+        if key in NEWER_KEYS:
+            continue
         if value not in (None, ""):
             t.append(f"{visible(key)} ", "dim")
             t.append(visible(value) + "\n")
     t.append("id ", "dim")
-    t.append(visible(issue.id), "dim")
+    t.append(visible(split_id(issue.id)[1] if repo else issue.id), "dim")  # the real id, not the row's key
     return t
 
 
@@ -180,6 +213,11 @@ class DetailPane(VerticalScroll):
         self._md_scheduled = False
         self._md_text = ""
         self._md_display = True
+        self.project_names: dict[str, str] = {}  # id -> name, for the project line (v7 files)
+        self.directive_titles: dict[str, str] = {}  # id -> title, for the directive line (v6 files)
+        self.repo = ""  # the row's repo on a multi-repo dashboard
+        self.directive = None  # the DirectiveRow shown instead of an issue, if any
+        self._pending: tuple = (None, [])  # the issue to show again once the directive is unpinned
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No issue selected", "dim"), id="detail-head")
@@ -221,6 +259,9 @@ class DetailPane(VerticalScroll):
                 self._md.display = display
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
+        if self.directive is not None:  # a directive is shown: remember the issue for when it is unpinned
+            self._pending = (issue, events)
+            return
         if self.is_mounted and issue is not None and issue == self.issue and events == self.events:
             return  # same row, same history: nothing to redraw (the countdown has its own tick)
         other_issue = issue is None or self.issue is None or issue.id != self.issue.id
@@ -237,7 +278,7 @@ class DetailPane(VerticalScroll):
             self._markdown(display=False)
             self._description = None
             return
-        head.update(head_text(issue, self.clock()))
+        head.update(self._head(issue))
         self.query_one("#detail-desc-title", Static).display = True
         self._markdown(display=True)
         desc = issue.description
@@ -249,6 +290,52 @@ class DetailPane(VerticalScroll):
             else:
                 self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), rest)
         self.query_one("#detail-history", Static).update(history_text(events))
+
+    def set_names(self, projects: dict[str, str], directives: dict[str, str]) -> None:
+        """Names for the project and directive lines; the shown issue's head is redrawn if they changed."""
+        if projects == self.project_names and directives == self.directive_titles:
+            return
+        self.project_names, self.directive_titles = projects, directives
+        if self.is_mounted and self.issue is not None and self.directive is None:
+            self.query_one("#detail-head", Static).update(self._head(self.issue))
+
+    def unpin_directive(self) -> None:
+        """Back from showing a directive: the next `show` draws an issue (description, title) again."""
+        if self.directive is None:
+            return
+        self.directive = None
+        self._description = object()  # the markdown holds the directive's body: redraw it
+        self.query_one("#detail-desc-title", Static).update(Text("Description", "bold underline"))
+        if self.border_title == "Directive":
+            self.border_title = "Issue"
+        issue, events = self._pending
+        self.issue = None
+        self.show(issue, events)
+
+    def show_directive(self, row) -> None:
+        """Show a directive (a widgets.directives.DirectiveRow): its fields, progress and markdown body."""
+        from .directives import directive_text
+
+        if self.directive is not None and self.directive == row:
+            return
+        if self.directive is None:
+            self._pending = (self.issue, self.events)
+        self.directive = row
+        self.border_title = "Directive"
+        self.query_one("#detail-head", Static).update(directive_text(row))
+        self.query_one("#detail-desc-title", Static).update(Text("Directive", "bold underline"))
+        self.query_one("#detail-desc-title", Static).display = True
+        self._markdown(display=True)
+        body = row.directive.body
+        self._description = None
+        if not body:
+            self._markdown("*no text below the front matter*")
+        else:
+            text = visible(body, multiline=True, limit=MARKDOWN_LIMIT)
+            if len(body) > MARKDOWN_LIMIT or row.directive.truncated:
+                text += f"\n\n*(the directive is longer; showing the first {min(len(body), MARKDOWN_LIMIT):,} characters)*"
+            self._markdown(text)
+        self.query_one("#detail-history", Static).update("")
 
     def _show_description(self, text: str, length: int, rest: Static) -> None:
         """Markdown for the first blocks, one plain-text widget for the rest (bounded, see MARKDOWN_BLOCKS)."""
@@ -266,8 +353,11 @@ class DetailPane(VerticalScroll):
         rest.display = True
 
     def tick(self) -> None:
-        if self.issue is not None and self.issue.claimed_by:
-            self.query_one("#detail-head", Static).update(head_text(self.issue, self.clock()))
+        if self.issue is not None and self.issue.claimed_by and self.directive is None:
+            self.query_one("#detail-head", Static).update(self._head(self.issue))
+
+    def _head(self, issue: Issue) -> Text:
+        return head_text(issue, self.clock(), self.project_names, self.directive_titles, self.repo)
 
     def show_literal(self, text: str) -> None:
         self.query_one("#detail-head", Static).update(lit(text))

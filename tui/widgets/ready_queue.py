@@ -52,6 +52,7 @@ class IssueList(ScrollView, can_focus=True):
         "issue-list--blocked",
         "issue-list--stale",
         "issue-list--placeholder",
+        "issue-list--auto",
         "issue-list--match",
     }
 
@@ -295,7 +296,7 @@ class IssueList(ScrollView, can_focus=True):
         cells = tuple((c, cell_text(c, issue, now, w)) for c, w in self.columns.widths(width) if c.id != "title")
         # Keyed on what the row shows, never on updated_at: a change made without touching it (raw sqlite3,
         # another tool) must still be drawn.
-        key = (issue.id, issue.title, issue.is_blocked, width, marked, is_new, stale, tuple(t for _, t in cells))
+        key = (issue.id, issue.title, issue.is_blocked, width, marked, is_new, stale, tuple(t for _, t in cells), issue.auto_created)
         lines = self.__dict__.setdefault("_lines", {})
         segments = lines.get(key)
         if segments is None:
@@ -332,6 +333,8 @@ class IssueList(ScrollView, can_focus=True):
                 title.append("STALE ", self._style("issue-list--stale", True))
             elif issue.is_blocked:
                 title.append("⊘ ", title_style)
+            if issue.auto_created:  # filed by an agent's anomaly detection by itself (v11 files)
+                title.append("auto ", self._style("issue-list--auto", True))
             title.append(visible(issue.title, limit=max(width, 20) * 2), title_style)
             if self.highlight:
                 title.highlight_words(self.highlight, self._style("issue-list--match", True), case_sensitive=False)

@@ -74,4 +74,17 @@ def status_text(path: str, version: int, journal: str, read_only: str | None, co
         if counts.other:
             t.append("  other ", "dim")
             t.append(count(counts.other), "magenta")
+        if counts.auto is not None:  # v11 files: the newer autopilot's counts (claimed, auto-created)
+            t.append("  claimed ", "dim")
+            t.append(count(counts.claimed), "bold yellow" if counts.claimed else "dim")
+            t.append("  auto ", "dim")
+            t.append(count(counts.auto), "bold magenta" if counts.auto else "dim")
     return t
+
+
+def update_if_changed(widget: Static, text: Text) -> None:
+    """Skip the update when the line is the same; a one-line Static never changes size, so no relayout."""
+    key = (text.plain, tuple(text.spans))
+    if getattr(widget, "_shown_key", None) != key:
+        widget._shown_key = key
+        widget.update(text, layout=False)
