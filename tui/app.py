@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import AppFocus
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
@@ -42,6 +42,7 @@ from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
 from .widgets.directives import DirectivesPane
+from .widgets.footer import KeyFooter
 from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
 from .views_ui import ViewsUI
@@ -191,7 +192,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
             yield DirectivesPane(id="directives")
             yield ProjectsPane(id="projects")
             yield SessionsPane(id="sessions", clock=self.clock, alive=self.pid_alive)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#list-box").border_title = "Ready"

@@ -19,7 +19,6 @@ from .columns import Layout, default_layout
 from .config import config_path
 from .saved_views import SavedView, append_to_config
 from .screens.alerts import AlertsScreen
-from .screens.forms import PromptScreen
 from .screens.sort_picker import LABELS, SortPicker
 from .state import State
 from .text import visible
@@ -172,6 +171,8 @@ class ViewsUI:
             self.notify(visible(f"Saved view {view.name!r} in {path}"), markup=False)
             self.query_state = self.query_state.with_(saved=self._saved_spec())
             self.set_view(view.key)
+
+        from .screens.forms import PromptScreen  # imported on first use (TextArea, Select: not at start-up)
 
         self.push_screen(PromptScreen("Save the current filter and sort as a view named:", validate=check), done)
 

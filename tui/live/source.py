@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from store import Store
 
 MIN_RELOAD_S = 0.08  # change-driven reloads are coalesced to at most one per this interval
+PREFETCH_WAIT_S = 0.1  # `prefetch` waits at most this long before Textual starts (see there)
 
 
 # -- what a source hands the app (posted from any thread; handled on the UI thread) ----------------
@@ -117,6 +118,11 @@ class Source:
                 self._prefetched = (None, None, f"{type(exc).__name__}: {exc}")
         self._prefetch_thread = threading.Thread(target=run, name=f"{self.kind} prefetch", daemon=True)
         self._prefetch_thread.start()
+        # Give it the interpreter for a moment: its work is mostly Python (rows into models), and run side by
+        # side with Textual's start-up (also Python) the two share the GIL — the open and first page then took
+        # ~70 ms instead of ~12 ms (1M issues) and were not ready when the first layout was. No UI runs yet, so
+        # nothing waits on this; a slow or locked file simply goes on in the background after it.
+        self._prefetch_thread.join(PREFETCH_WAIT_S)
 
     def start(self) -> None:
         """Open the store off the UI thread, then watch it (called again after a failed open: retries)."""
@@ -125,8 +131,8 @@ class Source:
         if self._prefetch_thread is not None:
             if self._prefetch_thread.is_alive():
                 self._run(self._prefetch_worker, "open")  # wait for it off the UI thread
-            else:  # already there: applied once the first layout is done (the panes know their sizes)
-                self.host.call_after_refresh(self._prefetch_done)
+            else:  # already there: applied now, so the first frame Textual paints already holds it
+                self._prefetch_done()
             return
         self._run(self._open_worker, "open")
 

@@ -9,7 +9,7 @@ import time
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from store import Event, Issue, Status, timestamps
 
@@ -206,6 +206,13 @@ class DetailPane(VerticalScroll):
         self.issue: Issue | None = None
         self.events: list[Event] = []
         self._description: str | None = object()  # type: ignore[assignment]
+        # The Markdown widget (#detail-desc) is mounted right after the first screen with an issue: importing Textual's
+        # Markdown (markdown-it, pygments) and mounting it cost ~25 ms of start-up, and it draws nothing in
+        # the first frame anyway (it renders its blocks asynchronously). Until then `show` keeps its state here.
+        self._md = None
+        self._md_scheduled = False
+        self._md_text = ""
+        self._md_display = True
         self.project_names: dict[str, str] = {}  # id -> name, for the project line (v7 files)
         self.directive_titles: dict[str, str] = {}  # id -> title, for the directive line (v6 files)
         self.repo = ""  # the row's repo on a multi-repo dashboard
@@ -215,11 +222,41 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(Text("No issue selected", "dim"), id="detail-head")
         yield Static(Text("Description", "bold underline"), id="detail-desc-title")
-        yield Markdown("", id="detail-desc", open_links=False)
         rest = Static("", id="detail-desc-rest")
         rest.display = False
         yield rest
         yield Static("", id="detail-history")
+
+    async def _mount_markdown(self) -> None:
+        if not self.is_attached:
+            return  # the app is closing
+        if not self.is_mounted:  # the first snapshot can arrive before the pane finished mounting
+            self.call_after_refresh(self._mount_markdown)
+            return
+        from textual.widgets import Markdown
+
+        md = Markdown("", id="detail-desc", open_links=False)
+        md.display = self._md_display
+        await self.mount(md, before=self.query_one("#detail-desc-rest"))
+        self._md = md
+        md.display = self._md_display  # `show` may have run during the mount
+        if self._md_text:
+            await md.update(self._md_text)
+
+    def _markdown(self, text: str | None = None, display: bool | None = None) -> None:
+        """Set the description Markdown's text and/or visibility (kept until it is mounted: after the first
+        screen that showed an issue, so neither the import nor the mount delays that screen)."""
+        if not self._md_scheduled:
+            self._md_scheduled = True
+            self.call_after_refresh(self._mount_markdown)
+        if text is not None:
+            self._md_text = text
+            if self._md is not None:
+                self._md.update(text)
+        if display is not None:
+            self._md_display = display
+            if self._md is not None:
+                self._md.display = display
 
     def show(self, issue: Issue | None, events: list[Event]) -> None:
         if self.directive is not None:  # a directive is shown: remember the issue for when it is unpinned
@@ -232,27 +269,26 @@ class DetailPane(VerticalScroll):
         if other_issue:
             self.scroll_home(animate=False, immediate=True)  # each issue opens at its top (header and title)
         head = self.query_one("#detail-head", Static)
-        md = self.query_one("#detail-desc", Markdown)
         rest = self.query_one("#detail-desc-rest", Static)
         if issue is None:
             rest.display = False
             head.update(Text("No issue selected", "dim"))
             self.query_one("#detail-history", Static).update("")
             self.query_one("#detail-desc-title", Static).display = False
-            md.display = False
+            self._markdown(display=False)
             self._description = None
             return
         head.update(self._head(issue))
         self.query_one("#detail-desc-title", Static).display = True
-        md.display = True
+        self._markdown(display=True)
         desc = issue.description
         if desc != self._description:
             self._description = desc
             if not desc:
-                md.update("*no description*")
+                self._markdown("*no description*")
                 rest.display = False
             else:
-                self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), md, rest)
+                self._show_description(visible(desc, multiline=True, limit=PLAIN_LIMIT), len(desc), rest)
         self.query_one("#detail-history", Static).update(history_text(events))
 
     def set_names(self, projects: dict[str, str], directives: dict[str, str]) -> None:
@@ -289,28 +325,26 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-head", Static).update(directive_text(row))
         self.query_one("#detail-desc-title", Static).update(Text("Directive", "bold underline"))
         self.query_one("#detail-desc-title", Static).display = True
-        md = self.query_one("#detail-desc", Markdown)
-        md.display = True
+        self._markdown(display=True)
         body = row.directive.body
         self._description = None
         if not body:
-            md.update("*no text below the front matter*")
+            self._markdown("*no text below the front matter*")
         else:
             text = visible(body, multiline=True, limit=MARKDOWN_LIMIT)
             if len(body) > MARKDOWN_LIMIT or row.directive.truncated:
                 text += f"\n\n*(the directive is longer; showing the first {min(len(body), MARKDOWN_LIMIT):,} characters)*"
-            md.update(text)
+            self._markdown(text)
         self.query_one("#detail-history", Static).update("")
 
-    @staticmethod
-    def _show_description(text: str, length: int, md: Markdown, rest: Static) -> None:
+    def _show_description(self, text: str, length: int, rest: Static) -> None:
         """Markdown for the first blocks, one plain-text widget for the rest (bounded, see MARKDOWN_BLOCKS)."""
         cut = markdown_cut(text)
         if cut is None:
-            md.update(text)
+            self._markdown(text)
             rest.display = False
             return
-        md.update(text[:cut] + "\n\n*(the rest is shown as plain text)*")
+        self._markdown(text[:cut] + "\n\n*(the rest is shown as plain text)*")
         tail = Text(text[cut:], style="", no_wrap=False, end="")
         if length > PLAIN_LIMIT:
             tail.append(f"\n\n(description is {length:,} characters; showing the first {PLAIN_LIMIT:,})",

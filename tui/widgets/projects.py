@@ -31,8 +31,16 @@ class ProjectsPane(OptionList):
         super().__init__(**kwargs)
         self._ids: list[str] = []
         self.selected_project: str | None = None
+        self._laid_out = False
 
     def set_projects(self, rows: list[ProjectRow]) -> None:
+        if not self.size.width and not self._laid_out:
+            # Not laid out yet (the prefetched first snapshot lands before the first layout): the options are
+            # measured at the pane's width (an OptionList keeps those heights), so they wait for the layout.
+            pending, self._unsized = getattr(self, "_unsized", None), rows
+            if pending is None:
+                self.call_after_refresh(self._sized)
+            return
         key = [(r.project, r.sessions_total, r.sessions_running) for r in rows]
         if key == getattr(self, "_key", None):
             return  # unchanged: keep the options (and the user's scroll/highlight) as they are
@@ -50,3 +58,9 @@ class ProjectsPane(OptionList):
             self.highlighted = ids.index(highlighted)
         elif ids:
             self.highlighted = 0
+
+    def _sized(self) -> None:
+        self._laid_out = True  # hidden panes stay at width 0: from now on they take their rows as they come
+        rows = self.__dict__.pop("_unsized", None)
+        if rows is not None:
+            self.set_projects(rows)
