@@ -2,7 +2,7 @@
 
     python bench/pg_bench.py                    # 16 agents x 60 s on each backend, screen latency, 1M ready page
     python bench/pg_bench.py --seconds 10 --agents 8 --big 100000      # a quick run
-    python bench/pg_bench.py --only agents|screen|big
+    python bench/pg_bench.py --only agents|screen|big|search
 
 A PostgreSQL server of its own is started (tests/pg_server.py: a temp folder, unix socket only, fsync off --
 as the tests run it; a production server with fsync on is slower per commit) unless `--pg URL` names one
@@ -18,6 +18,8 @@ measured in the same run beside the PostgreSQL number.
     ready issue; latency = the writer's COMMIT returned -> the row gone from the painted list (p50/p95).
 (3) big: the ready queue's first page (50 rows, what the dashboard asks for) at --big issues, p50/p95 of
     `list_view("ready")`; target on PostgreSQL <= 5 ms. Counts and the first dashboard load for context.
+(4) search: word searches at --big issues through the pg_trgm indexes, then with them dropped (the ILIKE scan,
+    the anchor: what every PostgreSQL search was before), same rows asserted; and the time to build them.
 """
 
 from __future__ import annotations
@@ -305,6 +307,48 @@ def bench_big(targets: Targets, n: int, repeat: int) -> str:
                                                                             "target ms"], rows)
 
 
+PG_SEARCHES = ["cache", "claim expiry", "upstream", "zzqx", "type:bug -cache", "cache is:blocked", "(12345)"]
+
+
+def bench_search(targets: Targets, n: int, repeat: int) -> str:
+    """(4) word search on PostgreSQL: the pg_trgm indexes vs the plain ILIKE scan (anchor), same DB, same run."""
+    from store import open_store
+    from store.postgres import search_index
+    src = generated(n, 0.3)
+    pg = targets.pg_db()
+    from store.transfer import migrate
+    t0 = time.perf_counter()
+    migrate(str(src), pg)
+    print(f"  migrated {n:,} issues (trigram indexes included) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    rows, found = [], {}
+    with open_store(pg) as st:
+        st.conn.execute("VACUUM ANALYZE issues")
+        for mode in ("pg_trgm indexes", "ILIKE scan (anchor)"):
+            if mode.startswith("ILIKE"):
+                for col in schema_cols():
+                    st.conn.execute(f"DROP INDEX tui_search_{col}")
+            for view in ("all", "ready"):
+                for q in PG_SEARCHES:
+                    hits = st.count_view(view, search=q)
+                    assert found.setdefault((view, q), hits) == hits, (view, q, hits, found[(view, q)])
+                    c = timed(lambda: st.count_view(view, search=q), max(2, repeat // 5))
+                    p = timed(lambda: st.list_view(view, search=q, limit=50, total=hits), max(2, repeat // 5))
+                    rows.append([f"{view}: `{q}`", mode, f"{hits:,}", f"{pct(c, 50):.1f}", f"{pct(p, 50):.1f}"])
+        t0 = time.perf_counter()
+        assert search_index.ensure(st.conn) is None
+        build = time.perf_counter() - t0
+    order = list(dict.fromkeys(r[0] for r in rows))
+    rows.sort(key=lambda r: order.index(r[0]))
+    return table(f"(4) word search at {n:,} issues on PostgreSQL (count / first page of 50, p50 ms); building the "
+                 f"three indexes on an existing DB took {build:.1f} s",
+                 ["search", "path", "matches", "count ms", "page ms"], rows)
+
+
+def schema_cols() -> tuple[str, ...]:
+    from store.postgres.schema import SEARCH_COLUMNS
+    return SEARCH_COLUMNS
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/pg_bench.py", description=__doc__.split("\n\n")[0])
     ap.add_argument("--agents", type=int, default=16)
@@ -312,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commits", type=int, default=30)
     ap.add_argument("--big", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=50)
-    ap.add_argument("--only", choices=["agents", "screen", "big"])
+    ap.add_argument("--only", choices=["agents", "screen", "big", "search"])
     ap.add_argument("--pg", metavar="URL", help="a PostgreSQL server to use (default: start one)")
     args = ap.parse_args(argv)
     import signal
@@ -328,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
             print(out[-1], flush=True)
         if args.only in (None, "big"):
             out.append(bench_big(targets, args.big, args.repeat))
+            print(out[-1], flush=True)
+        if args.only in (None, "search"):
+            out.append(bench_search(targets, args.big, args.repeat))
             print(out[-1], flush=True)
     finally:
         targets.close()

@@ -107,7 +107,7 @@ def _pg_cols(table: str, cols: tuple) -> list[str]:
 def _sqlite_to_pg(src: str, dst: str) -> Report:
     import psycopg
 
-    from .postgres import schema
+    from .postgres import schema, search_index
     from .store import Store
 
     report = Report(src, display(dst))
@@ -157,6 +157,7 @@ def _sqlite_to_pg(src: str, dst: str) -> Report:
             # their change number is 0: the copy is the starting point every change is counted from)
             for statement in rest:
                 pg.execute(statement)
+            search_index.ensure(pg, lock=False)  # or the first read-write open says why search is unindexed
             pg.execute("UPDATE issue_counter SET next_number = greatest(next_number, "
                        "(SELECT coalesce(max(number), 0) + 1 FROM issues)) WHERE id = 1")
             pg.execute("UPDATE issue_counter SET next_number = greatest(next_number, %s) WHERE id = 1", (counter,))

@@ -20,7 +20,7 @@ from psycopg import errors as pgerr
 from .. import timestamps
 from ..connection import FileInfo
 from ..errors import BusyError, NotAnIssuesDb, ReadOnlyError, StoreError, UnavailableError, ValidationError
-from . import schema
+from . import schema, search_index
 from .conninfo import display, scrub
 
 CONNECT_TIMEOUT_S = 10
@@ -128,8 +128,11 @@ class PgConnection:
                 self._create_schema(conn)
                 created = True
             version = self._check_schema(conn)
+            self.search_note = None
             if not read_only:
                 self._ensure_store_objects(conn)
+                if conn.execute("SELECT has_table_privilege('issues', 'UPDATE')").fetchone()[0]:
+                    self.search_note = search_index.ensure(conn)
             ro_reason = "opened read-only" if read_only else None
             if not read_only and not conn.execute(
                     "SELECT has_table_privilege('issues', 'UPDATE') AND has_table_privilege('issue_events', 'INSERT')"

@@ -2,7 +2,8 @@
 for each key is this backend's), the claims the alerts watch and the completions the pulse counts.
 
 Same API and results as store/views.py and store/pulse.py on SQLite. Words are matched with ILIKE on the title,
-description and blocked reason (PostgreSQL folds case for every script); there is no side index here.
+description and blocked reason (PostgreSQL folds case for every script); each column's pg_trgm GIN index
+(search_index.py) serves that ILIKE as written, so results are the same whether or not the indexes exist.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..views import DEFAULT_SORT, SORT_KEYS, sort_indexed
 from .connection import dt_to_ns, ns_to_dt
 from .issue_sql import EXPIRED_CLAIM, NOW
 from .issues import PgIssueOps
-from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL
+from .schema import PRIORITY_RANK_SQL, READY_BASE_SQL, SEARCH_COLUMNS
 
 # The SQLite sort keys in this backend's columns (native timestamps; NULLs first ascending, as on SQLite).
 PG_SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -85,6 +86,9 @@ PG_FILTERS: dict[str, Filter] = {
     "directive": Filter("", lambda v, c: ("directive_id = %s", [v])),
     "project": Filter("", lambda v, c: ("project_id IN (SELECT id FROM projects WHERE name = %s)", [v])),
 }
+
+
+assert SEARCH_COLUMNS == searchlang.TEXT_COLUMNS  # the indexed columns are the searched ones
 
 
 def word_sql(word: str) -> tuple[str, list]:

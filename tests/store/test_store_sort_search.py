@@ -307,3 +307,30 @@ def test_crate_writes_succeed_on_an_indexed_file(sstore, db, tmp_path):
     assert {o[1] for o in objects if o[0] == "trigger"} == {"sync_issue_counter_on_insert", "tui_counts_insert",
                                                             "tui_counts_delete", "tui_counts_update"}
     assert idx.sync(sstore) >= 0
+
+
+PG_INDEX_QUERIES = QUERIES + ["%", "_", "ca%he", "y 1", "\\", "ÜNÏ", "ue", "-e", "nothing here", "e upstream"]
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_pg_trigram_indexes_give_the_scans_rows(store):
+    """PostgreSQL: the same rows with the pg_trgm indexes forced (no seq scan) and with them dropped (the old
+    ILIKE scan), both equal to the model, for LIKE metacharacters, short words, phrases and non-ASCII too."""
+    from store.postgres import search_index
+    store.my_runs = ("alice-*",)
+    assert search_index.have(store.conn)
+    store.conn.execute("SET enable_seqscan = off")  # the word terms go through the indexes wherever they can
+    plan = "\n".join(r[0] for r in store.conn.execute(
+        "EXPLAIN SELECT count(*) FROM issues WHERE title ILIKE '%cache%'"))
+    assert "tui_search_title" in plan, plan
+    indexed = {}
+    for query in PG_INDEX_QUERIES:
+        _check_search(store, query)
+        indexed[query] = [i.number for i in store.list_view("all", search=query, limit=10_000)]
+    store.conn.execute("RESET enable_seqscan")
+    for col in ("title", "description", "blocked_reason"):
+        store.conn.execute(f"DROP INDEX tui_search_{col}")
+    assert not search_index.have(store.conn)
+    for query in PG_INDEX_QUERIES:
+        _check_search(store, query)
+        assert [i.number for i in store.list_view("all", search=query, limit=10_000)] == indexed[query], query
