@@ -45,3 +45,14 @@ class ConflictError(StoreError):
     def __init__(self, message: str, issue=None) -> None:
         super().__init__(message)
         self.issue = issue
+
+
+def check_guard(issue, expect_updated_at: str | None, nothing: str) -> None:
+    """The write guard both backends share: raise ConflictError if the caller saw a row (`expect_updated_at`)
+    that has since vanished or changed; `nothing` ends the message ("nothing was changed")."""
+    if expect_updated_at is None:
+        return
+    if issue is None:
+        raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
+    if issue.updated_at != expect_updated_at:
+        raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)

@@ -10,7 +10,7 @@ import sqlite3
 import uuid
 from typing import Callable, Iterable
 
-from .errors import ConflictError, ValidationError
+from .errors import ConflictError, ValidationError, check_guard
 from .events import append_event, put_events, take_events
 from .issue_input import validate_agent, validate_description, validate_directive_id, validate_title
 from .issue_reads import IssueReadOps
@@ -86,12 +86,7 @@ class IssueWriteOps(IssueReadOps):
         None if it does not exist and no guard was asked for; ConflictError (with the fresh row) if it changed
         or vanished since the caller looked."""
         issue = self._get(conn, issue_id)
-        if issue is None:
-            if expect_updated_at is not None:
-                raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
-            return None
-        if expect_updated_at is not None and issue.updated_at != expect_updated_at:
-            raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)
+        check_guard(issue, expect_updated_at, nothing)
         return issue
 
     def _mutate(self, issue_id: str, *, allowed: Callable[[Issue], bool], changes: Callable[[Issue, str], dict],

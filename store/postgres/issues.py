@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from .. import issues as neutral
 from .. import timestamps
-from ..errors import ConflictError
+from ..errors import ConflictError, check_guard
 from ..issue_input import validate_agent, validate_description, validate_title
 from ..models import Issue, IssueType, Priority
 from .claims import PgClaimOps
@@ -63,14 +63,8 @@ class PgIssueOps(PgClaimOps, PgIssueReads):
             now = timestamps.format_ns(self._clock() if self._clock is not None else dt_to_ns(tx_now))
         elif with_now:
             now = self._tx_now(conn)[1]
-        result = (issue, now) if with_now else issue
-        if issue is None:
-            if expect_updated_at is not None:
-                raise ConflictError(f"the issue was deleted by someone else; {nothing}", None)
-            return result
-        if expect_updated_at is not None and issue.updated_at != expect_updated_at:
-            raise ConflictError(f"issue #{issue.number} changed since you looked at it; {nothing}", issue)
-        return result
+        check_guard(issue, expect_updated_at, nothing)
+        return (issue, now) if with_now else issue
 
     # -- CRUD ------------------------------------------------------------------------------------
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
