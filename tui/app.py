@@ -11,6 +11,7 @@ app subscribes to).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
+from . import css_cache
 from .actions import TriageActions, parse_or
 from .app_keys import AppKeys
 from .commands import IssuesCommands
@@ -38,6 +40,7 @@ from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
 from .panes import ExtraPanes
 from .sources import SourceSpec
+from .screens.dashboard import DashboardScreen
 from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
@@ -155,8 +158,24 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
     def run(self, *args, **kwargs):
         """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
         while Textual starts, so the first frame already shows the issues."""
+        gc.disable()  # until the first frame is out (see `_first_frame`)
+        self._css_cache = css_cache.install(self.stylesheet)
         self.source.prefetch(self.query_state)
-        return super().run(*args, **kwargs)
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            gc.unfreeze()  # (an app run inside a longer process, as the tests do, leaves its collector as it was)
+            gc.enable()
+
+    def _first_frame(self) -> None:
+        """After the first frame: the collector back on, with what start-up built (modules, classes, styles,
+        widgets: long-lived) frozen out of its passes. A full collection in the middle of the first layout
+        cost ~12 ms (it walked every object the imports made), and would again at each later full pass."""
+        if getattr(self, "_css_cache", None) is None:
+            return  # not the terminal run (`run_test`): nothing was paused
+        gc.freeze()
+        gc.enable()
+        self._css_cache.save_in_background()
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -176,6 +195,9 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         return self.source.applied_generation
 
     # -- layout --------------------------------------------------------------------------------
+    def get_default_screen(self) -> DashboardScreen:
+        return DashboardScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.source.label) + " …"), id="status")
         yield ViewTabs(id="views")
@@ -216,6 +238,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         self.apply_layout()
         self.source.start()
         self.set_interval(1.0, self._tick)
+        self.call_after_refresh(self._first_frame)
 
     def on_resize(self, event) -> None:
         self.apply_size(event.size.width, event.size.height)
@@ -223,6 +246,8 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
     def on_unmount(self) -> None:
         self.source.stop()
         self.stop_writer()
+        if getattr(self, "_css_cache", None) is not None:
+            self._css_cache.save()  # what was parsed after the first frame (dialogs, the description)
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:

@@ -67,6 +67,7 @@ class AppKeys:
         if action in WRITE_ACTIONS:
             if self.store is None or self.store.read_only:
                 return None  # shown disabled; the status line says why
-        if action == "clear_marks" and not self.query_one(IssueList).marked:
-            return False
+        if action == "clear_marks":  # (asked by the footer's first compose too, before the list is mounted)
+            lists = self.query(IssueList)
+            return bool(lists and lists.first().marked)
         return True

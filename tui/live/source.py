@@ -248,9 +248,14 @@ class Source:
         self._fresh = snapshot.query.with_(selected_id=snapshot.query.selected_id or selected)
         self.post(SourceLoaded(self, snapshot, self.generation))
         self.post(SourceOpened(self))
+        # The watch thread (it imports watchfiles) and the counts check are Python on other threads: run
+        # beside the first layout they take the GIL from it (5 ms a switch), so they start after the first frame.
+        self.host.call_after_refresh(self._after_first_frame, snapshot.counts)
+
+    def _after_first_frame(self, counts) -> None:
         if self.watch_enabled:
             self._run(self._watch, "watch")
-        self._run(self._verify_counts, "verify", snapshot.counts)
+        self._run(self._verify_counts, "verify", counts)
 
     def _verify_counts(self, shown) -> None:
         """The first screen used the counts cache unverified: count for real now; if it lied, reload."""
