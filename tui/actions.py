@@ -18,11 +18,13 @@ from textual import work
 from store import Issue, IssueType, Priority, Store, StoreError, ValidationError
 from store.issues import validate_agent, validate_reason
 
-from . import triage
+from .lazy import lazy
 from .format import plural
 from .messages import WriteDone
 from .text import visible
 from .widgets.ready_queue import IssueList
+
+triage = lazy("tui.triage")  # the writes: imported on the first one
 
 if TYPE_CHECKING:
     from .app import IssuesApp

@@ -15,7 +15,7 @@ import gc
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -39,9 +39,7 @@ from .loader import Query, Snapshot
 from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
 from .panes import ExtraPanes
-from .sources import SourceSpec
 from .screens.dashboard import DashboardScreen
-from .screens.help import HelpScreen
 from .text import visible
 from .widgets.detail import DetailPane
 from .widgets.directives import DirectivesPane
@@ -56,6 +54,9 @@ from .widgets.sessions import SessionsPane
 from .widgets.repos import ReposPane
 from .widgets.status_bar import VIEW_LABELS, empty_text, status_text, update_if_changed as _update_if_changed
 from .widgets.view_tabs import ViewTabs
+
+if TYPE_CHECKING:
+    from .sources import SourceSpec
 
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
@@ -363,6 +364,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
 def binding_ids() -> set[str]:
     """Every binding id the config's [keymap] may name (the app's, the list's and the dialogs')."""
     from .screens.confirm import ConfirmScreen
+    from .screens.help import HelpScreen
     from .screens.alerts import AlertsScreen
     from .screens.forms import IssueForm, PromptScreen
     from .screens.sort_picker import SortPicker

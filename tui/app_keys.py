@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .actions import WRITE_ACTIONS
-from .screens.help import HelpScreen
 from .text import visible
 from .widgets.ready_queue import IssueList
 
@@ -33,6 +32,7 @@ class AppKeys:
         self.theme = "textual-light" if self.theme.endswith("dark") else "textual-dark"
 
     def action_help(self: "IssuesApp") -> None:
+        from .screens.help import HelpScreen
         self.push_screen(HelpScreen(self.binding_rows()))
 
     def binding_rows(self: "IssuesApp") -> list[tuple[str, str, str]]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -92,6 +91,7 @@ def _did_you_mean(value: str, choices: Iterable[str]) -> str:
 def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     cfg = Config(path=path)
+    import tomllib  # (here: the dashboard's start-up imports this module; only a config file needs a parser)
     try:
         if not path.exists():
             return cfg

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Mapping
 from store import ValidationError
 from store.issues import validate_description
 
-from . import triage
+from .lazy import lazy
 from .text import visible
+
+triage = lazy("tui.triage")
 
 if TYPE_CHECKING:
     from .app import IssuesApp

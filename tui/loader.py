@@ -12,10 +12,14 @@ import time
 from dataclasses import dataclass, field, replace
 
 from store import Counts, DirectiveCounts, Event, Issue, Project, Session, Store
-from store import fts, search
+from store import search
 from store.connection import FileInfo
 from store.pulse import HOUR_NS, HOURS
 from store.directives import DirectiveSet, directives_folder, folder_signature, load_directives
+
+from .lazy import lazy
+
+fts = lazy("store.fts")  # the side search index: on the first search with words
 
 PAGE = 200  # rows fetched around the visible window
 SESSIONS_WINDOW = 40  # sessions the pane can show (running first, newest first); the rest are counted

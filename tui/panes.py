@@ -19,7 +19,7 @@ from store import DirectiveCounts
 from .columns import COLUMNS
 from .errors import while_running
 from .loader import Snapshot
-from .multi import split_id
+from .repo_ids import split_id
 from .widgets.detail import DetailPane
 from .widgets.directives import ALL as ALL_DIRECTIVES, DirectiveRow, DirectivesPane, ProblemRow
 from .widgets.ready_queue import IssueList

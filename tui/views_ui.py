@@ -18,8 +18,6 @@ from .alerts import Alert, AlertConfig, AlertState, Observation, detect, next_cr
 from .columns import Layout, default_layout
 from .config import config_path
 from .saved_views import SavedView, append_to_config
-from .screens.alerts import AlertsScreen
-from .screens.sort_picker import LABELS, SortPicker
 from .state import State
 from .text import visible
 from .widgets.list_header import ListHeader
@@ -121,6 +119,7 @@ class ViewsUI:
             if key:
                 self.apply_sort(key)
 
+        from .screens.sort_picker import SortPicker
         self.push_screen(SortPicker(self.sort_keys_here(), q.sort or DEFAULT_SORT[q.view], label), done)
 
     def apply_sort(self: "IssuesApp", key: str) -> None:
@@ -177,6 +176,7 @@ class ViewsUI:
         self.push_screen(PromptScreen("Save the current filter and sort as a view named:", validate=check), done)
 
     def view_commands(self: "IssuesApp") -> list[tuple[str, Callable, str]]:
+        from .screens.sort_picker import LABELS
         out = []
         for key, view in self.saved_views.items():
             if key != self.query_state.tab:
@@ -236,6 +236,7 @@ class ViewsUI:
             if issue_id:
                 self.select_issue(issue_id)
 
+        from .screens.alerts import AlertsScreen
         self.push_screen(AlertsScreen(self.alert_state.history), done)
 
     def on_app_blur(self, _event) -> None:

@@ -18,7 +18,7 @@ from tuitest_helpers import SIZE, started, static_text, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DRAWING = sorted((ROOT / "tui" / "widgets").glob("*.py")) + [ROOT / "tui" / "text.py"]
-NOT_SYMBOLS = {"·"}  # a separator between fields, not a sign with a meaning
+NOT_SYMBOLS = {"·", "▏"}  # separators (between fields; before the footer's palette key), not signs with a meaning
 MARKER = re.compile(r"\b[A-Z]{4,}(?:-[A-Z]+)?\b")
 
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from store import Event, Issue, Status, timestamps
 
 from ..format import ago, clock, duration
-from ..multi import REPO_KEY, split_id
+from ..repo_ids import REPO_KEY, split_id
 from ..text import lit, visible
 
 CLAIM_SECONDS = 15 * 60

@@ -3,12 +3,16 @@ that disappeared or went bad. Selecting one shows only its rows (the `repo:` fil
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..multi import RepoState
 from ..text import visible
+
+if TYPE_CHECKING:
+    from ..multi import RepoState
 
 ALL = "__all_repos__"
 
