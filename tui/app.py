@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -26,7 +27,7 @@ from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
-from . import css_cache
+from . import code_cache, css_cache
 from .actions import TriageActions, parse_or
 from .app_keys import AppKeys
 from .commands import IssuesCommands
@@ -35,7 +36,7 @@ from .editor import EditorActions
 from .errors import ErrorHandling, crash_line, while_running
 from .layout import PaneLayout
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
-from .loader import Query, Snapshot
+from .loader import PAGE, Query, Snapshot
 from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
 from .panes import ExtraPanes
@@ -161,7 +162,9 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         while Textual starts, so the first frame already shows the issues."""
         gc.disable()  # until the first frame is out (see `_first_frame`)
         self._css_cache = css_cache.install(self.stylesheet)
-        self.source.prefetch(self.query_state)
+        # The first page is what the terminal can show (the full PAGE follows at once, after the first frame).
+        size = kwargs.get("size") or shutil.get_terminal_size()
+        self.source.prefetch(self.query_state.with_(limit=min(PAGE, max(size[1], 24) + 8)))
         try:
             return super().run(*args, **kwargs)
         finally:
@@ -177,6 +180,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         gc.freeze()
         gc.enable()
         self._css_cache.save_in_background()
+        code_cache.save_in_background()
 
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
@@ -249,6 +253,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         self.stop_writer()
         if getattr(self, "_css_cache", None) is not None:
             self._css_cache.save()  # what was parsed after the first frame (dialogs, the description)
+            code_cache.save()
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:

@@ -6,19 +6,19 @@ load in ~1.5 ms.
 it misses in memory is looked for in the file (`$XDG_CACHE_HOME/issues-tui/css-<hash>.pickle`), and what was
 parsed anew is written back by `save()` (after the first frame, off the UI thread). An entry's key is Textual's
 own (the CSS text itself, where it came from, default or not, tie breaker, scope); the file is per Textual
-version and set of CSS variables (the theme), so an edited stylesheet, an upgrade or another theme simply
-misses and parses. The file is only read when it is this user's own and nobody else may write it (a pickle
-runs code when loaded); anything wrong with it (torn, foreign, old) counts as a miss.
+build and set of CSS variables (the theme), so an edited stylesheet, an upgrade or another theme simply
+misses and parses. tui/cache_files.py says when a file is trusted; anything wrong with one counts as a miss.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 import zlib
 from pathlib import Path
+
+from .cache_files import cache_folder, read_private, write_private
 
 FORMAT = 1
 
@@ -30,11 +30,6 @@ def textual_build() -> tuple:
     import textual.css.parse
     files = (textual.css.model.__file__, textual.css.parse.__file__)
     return tuple((f, os.stat(f).st_mtime_ns, os.stat(f).st_size) for f in files)
-
-
-def default_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "issues-tui"
 
 
 class DiskParseCache:
@@ -113,14 +108,13 @@ class DiskParseCache:
 
 def read_entries(path: Path, fingerprint_text: str) -> dict:
     """The file's entries, if it is ours alone and was written for exactly this fingerprint (else none)."""
+    blob = read_private(path)
+    if blob is None:
+        return {}
     try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if st.st_uid != os.geteuid() or st.st_mode & 0o022:
-                return {}  # not ours alone: never unpickled
-            import pickle
-            data = pickle.load(fh)
-    except Exception:  # missing, torn, written by another version: a miss
+        import pickle
+        data = pickle.loads(blob)
+    except Exception:  # torn, or written by another version: a miss
         return {}
     if (not isinstance(data, dict) or data.get("format") != FORMAT or data.get("fingerprint") != fingerprint_text
             or not isinstance(data.get("entries"), dict)):
@@ -131,25 +125,16 @@ def read_entries(path: Path, fingerprint_text: str) -> dict:
 def write_entries(path: Path, fingerprint_text: str, entries: dict) -> bool:
     try:
         import pickle
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         blob = pickle.dumps({"format": FORMAT, "fingerprint": fingerprint_text, "entries": entries},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(prefix=".css-", dir=str(path.parent))
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(blob)
-            os.replace(tmp, path)  # whole or not at all: a reader never sees half a file
-        except BaseException:
-            os.unlink(tmp)
-            raise
-        return True
-    except Exception:  # a read-only home, a full disk, a rule that does not pickle: parse next time too
+    except Exception:  # a rule that does not pickle: parse next time too
         return False
+    return write_private(path, blob)
 
 
 def install(stylesheet, folder: Path | None = None) -> DiskParseCache:
     """Put a DiskParseCache in `stylesheet` (keeping what it had parsed already)."""
-    cache = DiskParseCache(stylesheet, folder or default_folder())
+    cache = DiskParseCache(stylesheet, folder or cache_folder())
     old = getattr(stylesheet, "_parse_cache", None)
     if old is not None and hasattr(old, "keys"):
         for key in list(old.keys()):
