@@ -8,10 +8,15 @@
     Latency = time.time() after the writer's COMMIT returned -> time.time() after the first screen
     refresh following the snapshot that has the row in IssueList.rows (and a load_count increment).
     100k-issue file. Also: a claim of the top ready issue -> its row leaves the Ready view.
-(b) process start -> first full paint: `python -c` imports tui.app, runs IssuesApp headless
-    (`app.run(headless=True)`) and exits right after the first Loaded snapshot is painted. Wall time
-    from Popen to the child's paint timestamp (and to its exit). Warm = the store's indexes exist
-    (second and later opens); first open of a crate-written file (WAL switch + indexes) is listed apart.
+(b) process start -> first full screen: `python -c` imports tui.app, runs IssuesApp headless
+    (`app.run(headless=True)`), logs every frame it writes (bench/frame_log.py) and stays 1.2 s. The
+    first full screen is the first frame from which the status line, the tabs, the pulse strip, the list
+    (header and first page) and the footer keys read as they do once settled; "every pane drawn" is the
+    first frame from which the whole screen does (detail description, projects, sessions). The anchor, a
+    bare Textual app (one Static), is timed the same way, to its first frame. Wall time from Popen. Warm =
+    the store's indexes exist (second and later opens) and the start-up caches (parsed CSS, compiled
+    dataclass methods: tui/cache_files.py) are written; the first open of a crate-written file (WAL
+    switch, indexes) is listed apart.
 (c) peak RSS of that process: VmHWM from /proc/self/status at exit (ru_maxrss and RUSAGE_CHILDREN are
     printed too, but Linux carries the parent's hiwater mark into them across fork+exec, so they are
     measured before the in-process part (a) makes this process big).
@@ -132,19 +137,24 @@ def main(argv: list[str] | None = None) -> int:
             for label, path in copies.items():
                 warms[label].append(start_once(path))
         bare_p50 = stats([r["to_paint_ms"] for r in bare])[0]
-        add("(b) ANCHOR: bare Textual app (one Static), process start → first paint", "—",
+        add("(b) ANCHOR: bare Textual app (one Static), process start → its first frame", "—",
             [r["to_paint_ms"] for r in bare], "—")
         add("(b) … of which interpreter start / `import textual`", "—", [r["interp_ms"] + r["import_ms"] for r in bare], "—")
         for label, src in files:
             first, warm = firsts[label], warms[label]
             paint = [r["to_paint_ms"] for r in warm]
-            add("(b) process start → first full paint (warm)", label, paint, "≤ 1.5× bare")
+            every = [r["to_complete_ms"] for r in warm]
+            add("(b) process start → first full screen (status, tabs, pulse, list page, footer keys; warm)", label,
+                paint, "≤ 1.5× bare")
             table.row("(b) … ratio to the bare app (p50 / bare p50)", label,
                       f"{stats(paint)[0] / bare_p50:.2f}×", f"{stats(paint)[1] / bare_p50:.2f}×", "≤ 1.5×")
+            add("(b) … its first frame (any content)", label, [r["to_first_frame_ms"] for r in warm], "—")
             add("(b) … of which interpreter start / `import tui.app`", label,
                 [r["interp_ms"] + r["import_ms"] for r in warm], "—")
             add("(b) … of which load_snapshot", label, [r["load_ms"] for r in warm], "—")
-            add("(b) process start → exit (warm)", label, [r["to_exit_ms"] for r in warm], "—")
+            add("(b) process start → every pane drawn (detail description, projects, sessions)", label, every, "—")
+            table.row("(b) … ratio to the bare app", label, f"{stats(every)[0] / bare_p50:.2f}×",
+                      f"{stats(every)[1] / bare_p50:.2f}×", "—")
             table.row("(b) first run on a fresh copy" + (" (store builds its indexes: crate-written file)"
                                                            if src == big_src and BIG_FIXTURE.exists() else ""), label,
                       f"{first['to_paint_ms']:.0f} ms", "(1 run)", "—")

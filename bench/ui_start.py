@@ -20,20 +20,22 @@ from ui_setup import CSS, ENV, HERE, ROOT
 # projects, sessions). The bare app's paint is its first frame. Clocks are masked (frame_log.CLOCKS).
 SETTLE_S = 1.2
 
+# argv: css, bench dir, settle seconds, width, height, file(s) (several: a multi-repo dashboard).
 STARTER = r"""
 import json, resource, sys, time
 t_start = time.time()
-sys.path.insert(0, sys.argv[3])
+sys.path.insert(0, sys.argv[2])
 import frame_log
 from tui.app import IssuesApp
 t_import = time.time()
 from textual.app import App
 log = frame_log.record(App)
+paths = sys.argv[6:]
 
 class Once(IssuesApp):
-    CSS_PATH = sys.argv[2]
+    CSS_PATH = sys.argv[1]
     def on_mount(self):  # runs with IssuesApp.on_mount (Textual calls the handler of every class in the MRO)
-        self.set_timer(float(sys.argv[4]), self._finish)
+        self.set_timer(float(sys.argv[3]), self._finish)
     def _finish(self):
         screen = self.screen
         first = ("#status", "#views", "#pulse", "#list-box", "KeyFooter")
@@ -43,11 +45,16 @@ class Once(IssuesApp):
         every = frame_log.first_equal(frames)
         self._report = {"paint": log[page][0], "complete": log[every][0], "frames": len(frames),
                         "first_frame": log[0][0], "start": t_start, "import": t_import,
-                        "rows": len(self.query_one("IssueList").rows), "load_ms": self.snapshot.load_ms}
+                        "rows": len(self.query_one("IssueList").rows), "total": self.snapshot.total,
+                        "load_ms": self.snapshot.load_ms}
         self.exit()
 
-app = Once(sys.argv[1], watch=True)
-app.run(headless=True, size=(120, 40))
+if len(paths) > 1:
+    from tui.sources import specs
+    app = Once(paths[0], sources=specs(paths), watch=True)
+else:
+    app = Once(paths[0], watch=True)
+app.run(headless=True, size=(int(sys.argv[4]), int(sys.argv[5])))
 r = app._report
 r["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 # VmHWM is this process image's own peak: ru_maxrss also keeps the hiwater mark inherited through fork+exec
@@ -90,11 +97,14 @@ print(json.dumps(r), flush=True)
 """
 
 
-def start_once(path: Path | None, bare_size: tuple[int, int] = (120, 40)) -> dict:
-    """One start of the dashboard on `path` (or of the bare Textual app, for None) in a fresh process."""
+def start_once(path: Path | list[Path] | None, size: tuple[int, int] = (120, 40), timeout: float = 120) -> dict:
+    """One start of the dashboard on `path` (several: one multi-repo dashboard; None: the bare Textual app)
+    in a fresh process, at `size`."""
     if path is None:
-        return run_starter([sys.executable, "-c", BARE, *map(str, bare_size), str(HERE), str(SETTLE_S)])
-    return run_starter([sys.executable, "-c", STARTER, str(path), CSS, str(HERE), str(SETTLE_S)])
+        return run_starter([sys.executable, "-c", BARE, *map(str, size), str(HERE), str(SETTLE_S)])
+    paths = path if isinstance(path, list) else [path]
+    return run_starter([sys.executable, "-c", STARTER, CSS, str(HERE), str(SETTLE_S), *map(str, size),
+                        *map(str, paths)], timeout=timeout)
 
 
 def run_starter(argv: list[str], timeout: float = 120) -> dict:

@@ -15,6 +15,12 @@ if _TESTS not in sys.path:
 
 from pg_server import PgServerError, start_server
 
+# The start-up caches (parsed CSS, compiled dataclass methods: tui/cache_files.py) and the search side index
+# go to a folder of this run, never to the user's ~/.cache.
+import tempfile  # noqa: E402
+
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="issues-tui-test-cache-")
+
 
 @pytest.fixture(scope="session")
 def pg_server():

@@ -11,9 +11,7 @@ app subscribes to).
 
 from __future__ import annotations
 
-import gc
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -27,7 +25,6 @@ from textual.widgets import Input, Static
 
 from store import IssueType, Priority, Store, default_actor, is_server_target
 
-from . import code_cache, css_cache
 from .actions import TriageActions, parse_or
 from .app_keys import AppKeys
 from .commands import IssuesCommands
@@ -36,17 +33,17 @@ from .editor import EditorActions
 from .errors import ErrorHandling, crash_line, while_running
 from .layout import PaneLayout
 from .live import Source, SourceChanged, SourceLoaded, SourceOpened, SourceProblem, make_source
-from .loader import PAGE, Query, Snapshot
+from .loader import Query, Snapshot
 from .messages import WriteDone
 from .navigation import VIEW_KEYS, Navigation
 from .panes import ExtraPanes
-from .screens.dashboard import DashboardScreen
 from .text import visible
 from .widgets.detail import DetailPane
 from .widgets.directives import DirectivesPane
 from .widgets.footer import KeyFooter
 from .widgets.inputs import OrderedInput
 from .widgets.projects import ProjectsPane
+from .startup import StartUp
 from .views_ui import ViewsUI
 from .widgets.list_header import ListHeader
 from .widgets.pulse import PulseStrip
@@ -62,8 +59,8 @@ if TYPE_CHECKING:
 __all__ = ["IssuesApp", "VIEW_KEYS", "run_dashboard"]
 
 
-class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling, AppKeys,
-                App):
+class IssuesApp(StartUp, TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, PaneLayout, ErrorHandling,
+                AppKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "issues-tui"
     COMMANDS = App.COMMANDS | {IssuesCommands}
@@ -157,31 +154,6 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         self.config.check_theme(self.available_themes)
         self.theme = self.config.theme
 
-    def run(self, *args, **kwargs):
-        """The terminal run (not `run_test`): the source opens the file and reads the first page on a thread
-        while Textual starts, so the first frame already shows the issues."""
-        gc.disable()  # until the first frame is out (see `_first_frame`)
-        self._css_cache = css_cache.install(self.stylesheet)
-        # The first page is what the terminal can show (the full PAGE follows at once, after the first frame).
-        size = kwargs.get("size") or shutil.get_terminal_size()
-        self.source.prefetch(self.query_state.with_(limit=min(PAGE, max(size[1], 24) + 8)))
-        try:
-            return super().run(*args, **kwargs)
-        finally:
-            gc.unfreeze()  # (an app run inside a longer process, as the tests do, leaves its collector as it was)
-            gc.enable()
-
-    def _first_frame(self) -> None:
-        """After the first frame: the collector back on, with what start-up built (modules, classes, styles,
-        widgets: long-lived) frozen out of its passes. A full collection in the middle of the first layout
-        cost ~12 ms (it walked every object the imports made), and would again at each later full pass."""
-        if getattr(self, "_css_cache", None) is None:
-            return  # not the terminal run (`run_test`): nothing was paused
-        gc.freeze()
-        gc.enable()
-        self._css_cache.save_in_background()
-        code_cache.save_in_background()
-
     # -- what the rest of the app reads from the source ----------------------------------------
     @property
     def store(self) -> Store | None:
@@ -200,9 +172,6 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         return self.source.applied_generation
 
     # -- layout --------------------------------------------------------------------------------
-    def get_default_screen(self) -> DashboardScreen:
-        return DashboardScreen(id="_default")
-
     def compose(self) -> ComposeResult:
         yield Static(Text("issues-tui  opening " + visible(self.source.label) + " …"), id="status")
         yield ViewTabs(id="views")
@@ -243,7 +212,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
         self.apply_layout()
         self.source.start()
         self.set_interval(1.0, self._tick)
-        self.call_after_refresh(self._first_frame)
+        self.call_after_refresh(self.first_frame_done)
 
     def on_resize(self, event) -> None:
         self.apply_size(event.size.width, event.size.height)
@@ -251,9 +220,7 @@ class IssuesApp(TriageActions, ExtraPanes, Navigation, ViewsUI, EditorActions, P
     def on_unmount(self) -> None:
         self.source.stop()
         self.stop_writer()
-        if getattr(self, "_css_cache", None) is not None:
-            self._css_cache.save()  # what was parsed after the first frame (dialogs, the description)
-            code_cache.save()
+        self.save_start_caches()
 
     # -- the source ----------------------------------------------------------------------------
     def on_source_opened(self, _msg: SourceOpened) -> None:

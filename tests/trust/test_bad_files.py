@@ -263,7 +263,7 @@ async def _read_only_app_checks(path: Path, app: IssuesApp, reason: str) -> None
             assert app.check_action(action, params) is None, f"{action} should be disabled"
         await pilot.press("1", "c", "b", "n", "t", "delete", "z")
         await pilot.pause(0.3)
-        assert app.writes_done == 0 and type(app.screen).__name__ == "Screen"
+        assert app.writes_done == 0 and app.screen is app.screen_stack[0]  # no dialog opened
         await pilot.press("j", "k", "A", "R")
         await pilot.pause(0.2)
         assert app.is_running

@@ -106,9 +106,10 @@ class KeyFooter(Widget, can_focus=False):
             return Strip.blank(width, self.rich_style)
         items, palette = self._items
         item = self.get_component_rich_style("key-footer--item")
-        key = self.get_component_rich_style("key-footer--key")
-        desc = self.get_component_rich_style("key-footer--description")
-        hover = self.get_component_rich_style("key-footer--hover")
+        # the key's own parts over the item's background (the hovered one's too), as a FooterKey's were
+        key = self.get_component_rich_style("key-footer--key", partial=True)
+        desc = self.get_component_rich_style("key-footer--description", partial=True)
+        hover = self.get_component_rich_style("key-footer--hover", partial=True)
 
         def pieces(it: FooterItem, key_text: str, desc_text: str) -> list[Segment]:
             base = item + hover if it is self._hover else item
