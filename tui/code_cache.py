@@ -22,6 +22,7 @@ from .cache_files import cache_folder, read_private, write_private
 
 _exec = builtins.exec
 _state: dict = {"known": None, "new": {}, "installed": False}
+_lock = threading.Lock()  # imports may run on other threads (the Markdown widget's does) while `save` runs
 
 
 def _key(source: str) -> tuple[int, int, int]:
@@ -65,7 +66,8 @@ def cached_exec(source, globals=None, locals=None):
             code = None
     if code is None:
         code = compile(source, "<string>", "exec")
-        _state["new"][key] = code
+        with _lock:
+            _state["new"][key] = code
     return _exec(code, globals, locals)
 
 
@@ -80,7 +82,8 @@ def install() -> None:
 
 def save() -> bool:
     """Write what was compiled anew (merged with the file); False when there was nothing or it failed."""
-    new, _state["new"] = _state["new"], {}
+    with _lock:
+        new, _state["new"] = _state["new"], {}
     if not new:
         return False
     import marshal

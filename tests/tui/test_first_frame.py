@@ -18,6 +18,7 @@ from textual.app import App
 from tui import code_cache, css_cache
 from tui.app import IssuesApp
 from tui.cache_files import read_private, write_private
+from tuitest_helpers import started
 
 CSS = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
 
@@ -81,10 +82,10 @@ async def test_run_test_leaves_the_collector_alone(small_db):
 
 # -- the parsed-CSS cache ---------------------------------------------------------------------------------
 async def screen_with_css_cache(db, folder: Path) -> tuple[str, css_cache.DiskParseCache]:
-    app = IssuesApp(db, watch=False)
+    app = IssuesApp(db, watch=False, cursor_blink=False)
     cache = css_cache.install(app.stylesheet, folder)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
+        await started(pilot)
         svg = app.export_screenshot()
     cache.save()
     return svg, cache

@@ -4,11 +4,13 @@ the history from `issue_events`. It renders what it is given; it never queries t
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
 
 from store import Event, Issue, Status, timestamps
@@ -227,6 +229,23 @@ class DetailPane(VerticalScroll):
         yield rest
         yield Static("", id="detail-history")
 
+    def _import_markdown(self) -> None:
+        """Import Textual's Markdown on a thread (~25 ms: markdown-it, its rules), then mount it here: the UI
+        keeps answering keys and drawing the other panes meanwhile."""
+        def load() -> None:
+            try:
+                import textual.widgets._markdown  # noqa: F401
+            finally:  # (an import error is raised again, and reported, by the mount)
+                self.post_message(self.MarkdownImported())  # (thread-safe; dropped if the pane has gone)
+
+        threading.Thread(target=load, name="markdown import", daemon=True).start()
+
+    class MarkdownImported(Message):
+        pass
+
+    async def on_detail_pane_markdown_imported(self, _msg: MarkdownImported) -> None:
+        await self._mount_markdown()
+
     async def _mount_markdown(self) -> None:
         if not self.is_attached:
             return  # the app is closing
@@ -248,7 +267,7 @@ class DetailPane(VerticalScroll):
         screen that showed an issue, so neither the import nor the mount delays that screen)."""
         if not self._md_scheduled:
             self._md_scheduled = True
-            self.call_after_refresh(self._mount_markdown)
+            self.call_after_refresh(self._import_markdown)
         if text is not None:
             self._md_text = text
             if self._md is not None:
