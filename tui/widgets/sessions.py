@@ -180,5 +180,10 @@ class SessionsPane(Static, can_focus=True):
             self.post_message(self.NeedSessions(self.first))
         self._draw()
 
-    def on_resize(self) -> None:
-        self._draw() if self._drawn else None
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # How many sessions fit is known here, in the layout pass, before the frame is drawn: redrawn now,
+        # the first frame already shows a full pane (a Resize handler ran after it: a frame with one row).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self._drawn:
+            self._draw()
+        return changed
