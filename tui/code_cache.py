@@ -6,8 +6,8 @@ what importing our modules costs. `install()` gives the dataclasses module an `e
 first: the code object compiled for exactly that text last time (marshal, like a .pyc), else compiles it as
 `exec` would and remembers it. Nothing else changes: the same text gives the same code, run the same way.
 
-The file (`tui/cache_files.py`: private, whole or nothing) is per interpreter build (`cache_tag`, marshal's
-format); `save()` writes what was compiled anew, after the first frame. Entries are keyed by the text's length
+The file (`tui/cache_files.py`: private, whole or nothing) is per interpreter build (cache tag and bytecode magic
+number, as for a .pyc); `save()` writes what was compiled anew, after the first frame. Entries are keyed by the text's length
 and two checksums (hashing with hashlib would cost more to import than it saves).
 """
 
@@ -31,7 +31,10 @@ def _key(source: str) -> tuple[int, int, int]:
 
 
 def path():
-    return cache_folder() / f"dataclass-code-{sys.implementation.cache_tag}.marshal"
+    """Per interpreter build: its cache tag and bytecode magic number (what makes a .pyc valid)."""
+    import _frozen_importlib_external  # (already loaded: the import system itself)
+    magic = _frozen_importlib_external.MAGIC_NUMBER.hex()
+    return cache_folder() / f"dataclass-code-{sys.implementation.cache_tag}-{magic}.marshal"
 
 
 def _known() -> dict:
