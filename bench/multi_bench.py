@@ -80,8 +80,8 @@ def repo_files(files: int, issues: int, regen: bool) -> list[Path]:
 # -- (a) start -> first full screen ----------------------------------------------------------------------
 def start_once(paths: list[Path] | None) -> dict:
     """One start of the dashboard on `paths` (None: ui_start.py's bare Textual app), at this bench's size; the
-    first full screen is read off the frames (bench/frame_log.py): from it on, the list shows every file's rows
-    as it does once settled."""
+    first full screen is read off the frames (bench/frame_log.py): the first drawn once every file's rows were
+    merged, and showing them."""
     return ui_start.start_once(paths, size=(140, 45), timeout=180)
 
 

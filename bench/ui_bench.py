@@ -10,9 +10,9 @@
     100k-issue file. Also: a claim of the top ready issue -> its row leaves the Ready view.
 (b) process start -> first full screen: `python -c` imports tui.app, runs IssuesApp headless
     (`app.run(headless=True)`), logs every frame it writes (bench/frame_log.py) and stays 1.2 s. The
-    first full screen is the first frame from which the status line, the tabs, the pulse strip, the list
-    (header and first page) and the footer keys read as they do once settled; "every pane drawn" is the
-    first frame from which the whole screen does (detail description, projects, sessions). The anchor, a
+    first full screen is the first frame drawn from the first snapshot, with the footer's keys, that shows
+    them and the list's first row; "every pane drawn" is the first frame drawn once the detail's description,
+    the projects and the sessions were in, that shows them (bench/ui_start.py says exactly what is checked). The anchor, a
     bare Textual app (one Static), is timed the same way, to its first frame. Wall time from Popen. Warm =
     the store's indexes exist (second and later opens) and the start-up caches (parsed CSS, compiled
     dataclass methods: tui/cache_files.py) are written; the first open of a crate-written file (WAL

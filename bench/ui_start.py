@@ -13,11 +13,12 @@ from ui_setup import CSS, ENV, HERE, ROOT
 
 
 # -- (b)/(c) start -> first paint ----------------------------------------------------------------------
-# Both starters log every frame written (bench/frame_log.py) and stay SETTLE_S after the first one, then
-# rebuild the frames' text: the dashboard's "first screen" is the first frame from which the status line, the
-# tabs, the pulse strip, the list (header and rows) and the footer keys read as they do once everything has
-# settled; its "every pane" time is the first frame from which the whole screen does (detail description,
-# projects, sessions). The bare app's paint is its first frame. Clocks are masked (frame_log.CLOCKS).
+# Both starters log every frame written (bench/frame_log.py) and stay SETTLE_S, then rebuild the frames' text.
+# The dashboard's "first screen" is the first frame drawn once the first snapshot was applied and the footer
+# had its keys, that shows the first key, the first row's number and the start of its title; "every pane" is
+# the first frame drawn once the description's Markdown blocks were laid out, the projects pane had its options
+# and the sessions pane its rows, and that shows them too. Several files: once every file's rows are merged.
+# The bare app's paint is its first frame showing its Static.
 SETTLE_S = 1.2
 
 # argv: css, bench dir, settle seconds, width, height, file(s) (several: a multi-repo dashboard).
@@ -29,7 +30,30 @@ import frame_log
 from tui.app import IssuesApp
 t_import = time.time()
 from textual.app import App
-log = frame_log.record(App)
+from tui.text import visible
+
+def probe(app):
+    # what the widgets held when a frame was drawn, and the text that frame must then show
+    try:
+        issues, footer = app.query_one("IssueList"), app.query_one("KeyFooter")
+        detail, projects, sessions = app.query_one("DetailPane"), app.query_one("ProjectsPane"), app.query_one("SessionsPane")
+    except Exception:
+        return None
+    keys = footer._items[0]
+    page = (app.load_count >= 1 and bool(keys) and app.snapshot is not None
+            and (app.multi is None or len(app.multi.parts) == len(paths)))  # several files: every one's rows
+    expect = [f" {keys[0].display} {keys[0].description} "] if keys else []
+    if page and issues.rows:
+        first = issues.rows[0]
+        expect.append(f"{first.number} ")
+        expect.append(visible(first.title)[:10])
+    md = detail._md
+    described = (detail.issue is None or not detail._md_text
+                 or (md is not None and bool(md.children) and all(c.size.height > 0 for c in md.children)))
+    every = page and described and projects.option_count > 0 and sessions._drawn and sessions.size.height > 0
+    return {"page": page, "page_text": expect, "every": every, "every_text": expect + ["All projects"]}
+
+log = frame_log.record(App, probe)
 paths = sys.argv[6:]
 
 class Once(IssuesApp):
@@ -40,12 +64,9 @@ class Once(IssuesApp):
         if msg.snapshot is not None and not hasattr(self, "_first_load_ms"):
             self._first_load_ms = msg.snapshot.load_ms
     def _finish(self):
-        screen = self.screen
-        first = ("#status", "#views", "#pulse", "#list-box", "KeyFooter")
-        regions = [tuple(screen.find_widget(self.query_one(q)).region) for q in first]
         frames = frame_log.replay(self, log)
-        page = frame_log.first_equal(frames, regions)
-        every = frame_log.first_equal(frames)
+        page = frame_log.first_shown(frames, log, "page")
+        every = frame_log.first_shown(frames, log, "every")
         self._report = {"paint": log[page][0], "complete": log[every][0], "frames": len(frames),
                         "first_frame": log[0][0], "start": t_start, "import": t_import,
                         "rows": len(self.query_one("IssueList").rows), "total": self.snapshot.total,
@@ -86,7 +107,7 @@ class Bare(App):
         self.set_timer(float(sys.argv[4]), self._finish)
     def _finish(self):
         frames = frame_log.replay(self, log)
-        every = frame_log.first_equal(frames)
+        every = next(i for i, frame in enumerate(frames) if any("hello" in line for line in frame))
         self._report = {"paint": log[every][0], "complete": log[every][0], "frames": len(frames),
                         "first_frame": log[0][0], "start": t_start, "import": t_import, "rows": 0, "load_ms": 0.0}
         self.exit()

@@ -95,3 +95,20 @@ async def test_a_row_changed_without_touching_updated_at_is_redrawn(small_db):
         await pilot.press("r")
         await settle(pilot)
         assert not any(line.split()[:2] == [str(number), "medium"] for line in list_lines(lst))
+
+
+async def test_sessions_that_changed_while_the_panes_were_hidden_show_when_they_come_back(small_db):
+    """(The pane draws once it is laid out — after the first frame, or when shown again — never from a
+    snapshot that arrived while it had no size.)"""
+    app = IssuesApp(small_db, watch=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        assert "DEAD" in sessions_text(app)  # the fixture's running session (its pid is gone)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: app.query_one(SessionsPane).size.height == 0, what="the panes hidden")
+        other_shell(small_db, "UPDATE sessions SET status='completed', "
+                              "ended_at=strftime('%Y-%m-%dT%H:%M:%S+00:00','now') WHERE status='running'")
+        await wait_for(pilot, lambda: app.snapshot.sessions_running == 0, timeout=8, what="the change loaded")
+        await pilot.press("v")
+        await wait_for(pilot, lambda: "DEAD" not in sessions_text(app) and "running" not in sessions_text(app),
+                       what="the sessions pane redrawn from the new snapshot")

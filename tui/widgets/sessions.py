@@ -117,6 +117,7 @@ class SessionsPane(Static, can_focus=True):
         self.clock = clock
         self.alive = alive or pid_alive
         self._drawn = False
+        self._first_draw_due = False  # a draw is scheduled for after the next frame
         self.sessions: list[Session] = []  # the loaded window
         self.projects: dict[str, Project] = {}
         self.window_offset = 0  # where the loaded window starts
@@ -135,7 +136,9 @@ class SessionsPane(Static, can_focus=True):
         self.sessions, self.projects, self.window_offset = sessions, projects, offset
         if not offset <= self.first < offset + max(len(sessions), 1):
             self.first = offset  # a new filter or a window the pane did not ask for: show it from its start
-        if changed:
+        if not self.size.height:
+            self._drawn = False  # not laid out yet: drawn once it knows how many rows fit (`_size_updated`)
+        elif changed:
             self._draw()
         else:
             self.tick()
@@ -155,6 +158,7 @@ class SessionsPane(Static, can_focus=True):
 
     def _draw(self) -> None:
         self._drawn = True
+        self._first_draw_due = False
         shown = self._visible()
         if self.total > len(shown) or self.first:
             last = self.first + len(shown)
@@ -181,9 +185,14 @@ class SessionsPane(Static, can_focus=True):
         self._draw()
 
     def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        # How many sessions fit is known here, in the layout pass, before the frame is drawn: redrawn now,
-        # the first frame already shows a full pane (a Resize handler ran after it: a frame with one row).
+        # How many sessions fit is known here, in the layout pass. A resize redraws at once (a Resize handler
+        # ran one frame later: a frame with the old rows). The very first draw waits for the first frame,
+        # which is the list's: this pane's table is 5 ms of it, and comes in the next one, full, not one row.
         changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if changed and self._drawn:
-            self._draw()
+        if changed and size.height:
+            if self._drawn:
+                self._draw()
+            elif not self._first_draw_due:
+                self._first_draw_due = True
+                self.call_after_refresh(self._draw)
         return changed
