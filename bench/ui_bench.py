@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 
 from percentiles import median_p95 as stats  # noqa: E402  (bench/ is on the path from here on)
 from ui_latency import commit_latency, key_latency  # noqa: E402
-from ui_setup import BIG_FIXTURE, CSS, ENV, OUT, generated, work_copy  # noqa: E402
+from ui_setup import BIG_FIXTURE, ROOT, CSS, ENV, OUT, generated, work_copy  # noqa: E402
 from ui_start import start_once  # noqa: E402
 from p50_table import P50Table  # noqa: E402
 
@@ -126,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "b"):
         # (b)/(c); the anchor first: a bare Textual app (one Static), same machine, same run. The starts are
         # interleaved (bare, dashboard, bare, …) so a busy neighbour slows both alike.
-        files = (("crate-v5-big (19.2k)", big_src), *(() if f1m is None else (("1M", f1m),)))
+        small = ROOT / "tests" / "fixtures" / "crate-v5-small.db"  # "at any file size": 29 issues too
+        files = ((("crate-v5-small (29)", small),) if small.exists() else ()) + (
+            ("crate-v5-big (19.2k)", big_src), *(() if f1m is None else (("1M", f1m),)))
         copies = {label: work_copy(src, f"ui-start-{label.split()[0]}.db") for label, src in files}
         firsts = {label: start_once(path) for label, path in copies.items()}
         bare: list[dict] = []
