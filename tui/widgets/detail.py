@@ -254,13 +254,20 @@ class DetailPane(VerticalScroll):
             return
         from textual.widgets import Markdown
 
+        from textual.widget import MountError
+
         md = Markdown("", id="detail-desc", open_links=False)
         md.display = self._md_display
-        await self.mount(md, before=self.query_one("#detail-desc-rest"))
-        self._md = md
-        md.display = self._md_display  # `show` may have run during the mount
-        if self._md_text:
-            await md.update(self._md_text)
+        try:
+            await self.mount(md, before=self.query_one("#detail-desc-rest"))
+            self._md = md
+            md.display = self._md_display  # `show` may have run during the mount
+            if self._md_text:
+                await md.update(self._md_text)
+        except MountError:
+            if self.is_attached and md.is_attached:
+                raise
+            # the app closed while the Markdown import or mount was under way: nothing left to show it in
 
     def _markdown(self, text: str | None = None, display: bool | None = None) -> None:
         """Set the description Markdown's text and/or visibility (kept until it is mounted: after the first
