@@ -2,7 +2,7 @@
 
     python bench/pg_bench.py                    # 16 agents x 60 s on each backend, screen latency, 1M ready page
     python bench/pg_bench.py --seconds 10 --agents 8 --big 100000      # a quick run
-    python bench/pg_bench.py --only agents|screen|big|search
+    python bench/pg_bench.py --only agents|screen|big|search|start
 
 A PostgreSQL server of its own is started (tests/pg_server.py: a temp folder, unix socket only, fsync off --
 as the tests run it; a production server with fsync on is slower per commit) unless `--pg URL` names one
@@ -356,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commits", type=int, default=30)
     ap.add_argument("--big", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=50)
-    ap.add_argument("--only", choices=["agents", "screen", "big", "search"])
+    ap.add_argument("--only", choices=["agents", "screen", "big", "search", "start"])
+    ap.add_argument("--starts", type=int, default=7, help="(5) rounds of fresh dashboard processes")
     ap.add_argument("--pg", metavar="URL", help="a PostgreSQL server to use (default: start one)")
     args = ap.parse_args(argv)
     import signal
@@ -375,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
             print(out[-1], flush=True)
         if args.only in (None, "search"):
             out.append(bench_search(targets, args.big, args.repeat))
+            print(out[-1], flush=True)
+        if args.only in (None, "start"):
+            from pg_start import bench_start
+            from ui_setup import BIG_FIXTURE
+            out.append(bench_start(targets, BIG_FIXTURE, args.starts, on_both, table))
             print(out[-1], flush=True)
     finally:
         targets.close()
