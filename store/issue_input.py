@@ -4,6 +4,7 @@ validators every write (and the CLI and forms) runs new values through."""
 from __future__ import annotations
 
 from .errors import ValidationError
+from .models import IssueType, Priority
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -17,42 +18,44 @@ VIEWS = ("ready", "in_progress", "blocked", "done", "stale", "all")
 
 
 # -- validation of new input ---------------------------------------------------------------------
-def validate_title(title) -> str:
-    if title is None or not str(title).strip():
-        raise ValidationError("title", "must not be empty")
-    text = str(title).strip()
-    if len(text) > TITLE_MAX:
-        raise ValidationError("title", f"is {len(text)} characters; at most {TITLE_MAX} allowed")
+def _at_most(field: str, text: str, limit: int) -> str:
+    if len(text) > limit:
+        raise ValidationError(field, f"is {len(text)} characters; at most {limit} allowed")
     return text
+
+
+def _required(value, field: str, empty: str, limit: int) -> str:
+    """Stripped text that must not be empty (`empty` says why) and has at most `limit` characters."""
+    if value is None or not str(value).strip():
+        raise ValidationError(field, empty)
+    return _at_most(field, str(value).strip(), limit)
+
+
+def validate_title(title) -> str:
+    return _required(title, "title", "must not be empty", TITLE_MAX)
 
 
 def validate_description(description) -> str | None:
     if description is None:
         return None
-    text = str(description)
-    if len(text) > DESCRIPTION_MAX:
-        raise ValidationError("description", f"is {len(text)} characters; at most {DESCRIPTION_MAX} allowed")
+    text = _at_most("description", str(description), DESCRIPTION_MAX)
     return text if text.strip() else None
 
 
 def validate_agent(agent) -> str:
     if agent is None:
         return DEFAULT_AGENT
-    text = str(agent).strip()
-    if not text:
-        raise ValidationError("agent", "must not be empty")
-    if len(text) > AGENT_MAX:
-        raise ValidationError("agent", f"is {len(text)} characters; at most {AGENT_MAX} allowed")
-    return text
+    return _required(agent, "agent", "must not be empty", AGENT_MAX)
 
 
 def validate_reason(reason) -> str:
-    if reason is None or not str(reason).strip():
-        raise ValidationError("reason", "a block needs a reason")
-    text = str(reason).strip()
-    if len(text) > REASON_MAX:
-        raise ValidationError("reason", f"is {len(text)} characters; at most {REASON_MAX} allowed")
-    return text
+    return _required(reason, "reason", "a block needs a reason", REASON_MAX)
+
+
+def validate_new_issue(title, description, priority, issue_type, agent) -> tuple:
+    """create_issue's input on either backend: (title, description, priority, issue_type, agent)."""
+    return (validate_title(title), validate_description(description), Priority.parse(priority, "priority"),
+            IssueType.parse(issue_type, "type"), validate_agent(agent))
 
 
 DIRECTIVE_ID_MAX = 100
@@ -65,8 +68,7 @@ def validate_directive_id(value) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    if len(text) > DIRECTIVE_ID_MAX:
-        raise ValidationError("directive_id", f"is {len(text)} characters; at most {DIRECTIVE_ID_MAX} allowed")
+    _at_most("directive_id", text, DIRECTIVE_ID_MAX)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise ValidationError("directive_id", f"{text[:40]!r} must not contain spaces or control characters")
     return text

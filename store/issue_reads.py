@@ -9,7 +9,7 @@ from . import counts as counts_cache, timestamps
 from .issue_input import CLAIM_MINUTES, INT64_MAX, INT64_MIN
 from .issue_rows import fetch_issues
 from .models import Counts, DirectiveCounts, Issue, Status
-from .store_objects import READY_BASE_SQL
+from .store_objects import READY_BASE_SQL, ready_agents_sql
 
 
 class IssueReadOps:
@@ -63,11 +63,7 @@ class IssueReadOps:
     # -- beyond the crate: views, counts, stale claims -----------------------------------------
     def ready_agents(self) -> list[str]:
         """Distinct agents that have ready-queue work (a skip-scan of the agent index: cheap at 1M)."""
-        index = self._idx("tui_ready_agent_v2")
-        sql = (f"WITH RECURSIVE a(agent) AS ("
-               f" SELECT (SELECT min(agent) FROM issues{index} WHERE {READY_BASE_SQL})"
-               f" UNION ALL SELECT (SELECT min(agent) FROM issues{index} WHERE {READY_BASE_SQL} AND agent > a.agent)"
-               f" FROM a WHERE a.agent IS NOT NULL) SELECT agent FROM a WHERE agent IS NOT NULL")
+        sql = ready_agents_sql("issues" + self._idx("tui_ready_agent_v2"), READY_BASE_SQL)
         with self._read() as conn:
             return [r[0] for r in conn.execute(sql)]
 

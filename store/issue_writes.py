@@ -12,7 +12,8 @@ from typing import Callable, Iterable
 
 from .errors import ConflictError, ValidationError, check_guard
 from .events import append_event, put_events, take_events
-from .issue_input import validate_agent, validate_description, validate_directive_id, validate_title
+from .issue_input import (validate_agent, validate_description, validate_directive_id, validate_new_issue,
+                          validate_title)
 from .issue_reads import IssueReadOps
 from .issue_rows import DeletedIssue
 from .models import Issue, IssueType, Priority
@@ -54,11 +55,8 @@ class IssueWriteOps(IssueReadOps):
                      auto_created: bool | None = None, actor: str | None = None) -> Issue:
         """The crate's create_issue (v11: `create_issue_with_auto`). `directive_id`, `project_id` and
         `auto_created` are written where the file has those columns; given for a file without one, they raise."""
-        title = validate_title(title)
-        description = validate_description(description)
-        priority = Priority.parse(priority, "priority")
-        issue_type = IssueType.parse(issue_type, "type")
-        agent = validate_agent(agent)
+        title, description, priority, issue_type, agent = validate_new_issue(title, description, priority,
+                                                                             issue_type, agent)
         issue_id = str(uuid.uuid4())
         with self._write() as conn:
             newer = self._newer_columns(conn, directive_id, project_id, auto_created)

@@ -18,6 +18,15 @@ PRIORITY_RANK_SQL = (
 )
 READY_BASE_SQL = "status = 'open' AND ifnull(is_blocked, 0) = 0"
 
+
+def ready_agents_sql(issues: str, ready: str) -> str:
+    """Distinct agents with ready work, as a skip-scan (one index probe per agent), on either backend:
+    `issues` is the table (SQLite adds its INDEXED BY), `ready` the backend's ready condition."""
+    return (f"WITH RECURSIVE a(agent) AS ("
+            f" SELECT (SELECT min(agent) FROM {issues} WHERE {ready})"
+            f" UNION ALL SELECT (SELECT min(agent) FROM {issues} WHERE {ready} AND agent > a.agent)"
+            f" FROM a WHERE a.agent IS NOT NULL) SELECT agent FROM a WHERE agent IS NOT NULL")
+
 # Extra indexes the store adds on a read-write open (the crate ignores them). The partial
 # expression indexes make the ready queue O(page) at any size; the planner is pointed at them
 # with INDEXED BY, so no ANALYZE is needed.

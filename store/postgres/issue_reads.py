@@ -7,6 +7,7 @@ from ..errors import StoreError, ValidationError
 from ..issue_input import CLAIM_MINUTES, VIEWS
 from ..issue_rows import issue_reader
 from ..search import like_pattern
+from ..store_objects import ready_agents_sql
 from ..models import Counts, Issue, Status
 from .issue_sql import BASE_SELECT, EXPIRED_CLAIM, LIVE_CLAIM, NOW
 from .schema import COUNTS_COMPACT, COUNTS_COMPACT_ROWS, READY_BASE_SQL, TOMBSTONES_PRUNE
@@ -101,10 +102,7 @@ class PgIssueReads:
             return conn.execute(f"SELECT count(*) FROM issues WHERE {where}", params).fetchone()[0]
 
     def ready_agents(self) -> list[str]:
-        sql = (f"WITH RECURSIVE a(agent) AS ("
-               f" SELECT (SELECT min(agent) FROM issues WHERE {READY_BASE_SQL})"
-               f" UNION ALL SELECT (SELECT min(agent) FROM issues WHERE {READY_BASE_SQL} AND agent > a.agent)"
-               f" FROM a WHERE a.agent IS NOT NULL) SELECT agent FROM a WHERE agent IS NOT NULL")
+        sql = ready_agents_sql("issues", READY_BASE_SQL)
         with self._read() as conn:
             return [r[0] for r in conn.execute(sql)]
 

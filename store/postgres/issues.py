@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from .. import issues as neutral
 from .. import timestamps
 from ..errors import ConflictError, check_guard
-from ..issue_input import validate_agent, validate_description, validate_title
+from ..issue_input import validate_new_issue
 from ..models import Issue, IssueType, Priority
 from .claims import PgClaimOps
 from .connection import dt_to_ns
@@ -70,11 +70,8 @@ class PgIssueOps(PgClaimOps, PgIssueReads):
     def create_issue(self, title: str, description: str | None = None, priority: Priority | str = Priority.MEDIUM,
                      issue_type: IssueType | str = IssueType.TASK, agent: str | None = None, *,
                      actor: str | None = None) -> Issue:
-        title = validate_title(title)
-        description = validate_description(description)
-        priority = Priority.parse(priority, "priority")
-        issue_type = IssueType.parse(issue_type, "type")
-        agent = validate_agent(agent)
+        title, description, priority, issue_type, agent = validate_new_issue(title, description, priority,
+                                                                             issue_type, agent)
         issue_id = str(uuid.uuid4())
 
         def body(conn):
