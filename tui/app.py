@@ -266,8 +266,9 @@ class IssuesApp(StartUp, TriageActions, ExtraPanes, Navigation, ViewsUI, EditorA
         self.query_one(ProjectsPane).set_projects(snap.projects)
         self.query_one(SessionsPane).set_sessions(snap.sessions, {r.project.id: r.project for r in snap.projects},
                                                   snap.sessions_total, snap.sessions_running, snap.sessions_offset)
-        self.query_one("#list-box").border_title = (self.saved_views[q.tab].name if q.tab in self.saved_views
-                                                    else VIEW_LABELS[q.view])
+        # a saved view's name is the config's text: a Text, so a `[` in it is drawn, never read as markup
+        self.query_one("#list-box").border_title = Text(visible(self.saved_views[q.tab].name) if q.tab in self.saved_views
+                                                        else VIEW_LABELS[q.view])
         self.views_loaded()
         self.apply_extras(snap)
         self._render_status()

@@ -18,7 +18,7 @@ from tui.widgets.list_header import ListHeader
 from tui.widgets.pulse import PulseStrip
 from tui.widgets.sessions import SessionsPane
 from tui.widgets.view_tabs import ViewTabs
-from tuitest_helpers import SIZE, issue_list, list_lines, numbers, settle, started, static_text, wait_for
+from tuitest_helpers import SIZE, issue_list, list_lines, numbers, screen_lines, settle, started, static_text, wait_for
 
 QUIET = AlertConfig(frozenset())  # no alert toasts in these tests (test_alert_ui.py has them)
 
@@ -282,3 +282,13 @@ def test_saved_view_toml_round_trip(tmp_path):
     assert not cfg.problems and cfg.theme == "textual-light"
     v = cfg.views[0]
     assert (v.name, v.filter, v.view, v.sort) == ('we "quote" \\ and ☃', 'agent:"a b" -x', "ready", ("created", True))
+
+
+async def test_a_saved_view_name_is_drawn_literally_in_the_list_title(small_db, tmp_path):
+    app = app_with_config(small_db, '[[views]]\nname = "[bold red]x[/] views"\nfilter = "pri:urgent"\n', tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        app.set_view("saved:[bold red]x[/] views")
+        await wait_for(pilot, lambda: app.snapshot.query.tab == "saved:[bold red]x[/] views", what="the saved view")
+        await settle(pilot)
+        assert "─ [bold red]x[/] views ─" in screen_lines(app)[3]  # the list box's top border
