@@ -98,11 +98,3 @@ def save() -> bool:
         return False
     _state["known"] = entries
     return write_private(path(), blob)
-
-
-def save_in_background() -> threading.Thread | None:
-    if not _state["new"]:
-        return None
-    thread = threading.Thread(target=save, name="code cache", daemon=True)
-    thread.start()
-    return thread

@@ -43,6 +43,7 @@ class DiskParseCache:
         self.new: dict[tuple, dict] = {}  # (fingerprint, its text) -> parsed here, not in the file yet
         self._fp: tuple | None = None  # (the variables dict it was computed for, fingerprint, its text)
         self.hits = self.misses = 0
+        self._lock = threading.Lock()  # `save` runs on a thread while the UI may parse (a dialog's CSS)
 
     # -- what Stylesheet calls ------------------------------------------------------------------------
     def __getitem__(self, key):
@@ -64,7 +65,8 @@ class DiskParseCache:
     def __setitem__(self, key, rules) -> None:
         self.memory[key] = rules
         fp = self.fingerprint()
-        self.new.setdefault((fp, self._fp[2]), {})[key] = rules
+        with self._lock:
+            self.new.setdefault((fp, self._fp[2]), {})[key] = rules
 
     def __len__(self) -> int:
         return len(self.memory)
@@ -90,20 +92,14 @@ class DiskParseCache:
     def save(self) -> bool:
         """Write what was parsed anew (merged with the file); False when there was nothing or it could not be
         written (then the next start parses again: nothing else happens)."""
-        new, self.new = self.new, {}
+        with self._lock:
+            new, self.new = self.new, {}
         wrote = False
         for (fp, text), parsed in new.items():
             entries = dict(read_entries(self.path(fp), text))
             entries.update(parsed)
             wrote = write_entries(self.path(fp), text, entries) or wrote
         return wrote
-
-    def save_in_background(self) -> threading.Thread | None:
-        if not self.new:
-            return None
-        thread = threading.Thread(target=self.save, name="css cache", daemon=True)
-        thread.start()
-        return thread
 
 
 def read_entries(path: Path, fingerprint_text: str) -> dict:

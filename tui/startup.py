@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
 
 from . import code_cache, css_cache
 from .loader import PAGE
@@ -45,11 +46,11 @@ class StartUp:
             return  # not the terminal run (`run_test`): nothing was paused
         gc.freeze()
         gc.enable()
-        self._css_cache.save_in_background()
-        code_cache.save_in_background()
+        threading.Thread(target=self.save_start_caches, name="start-up caches", daemon=True).start()
 
     def save_start_caches(self) -> None:
-        """On the way out: what was parsed or compiled after the first frame (dialogs, the description)."""
+        """What was parsed or compiled anew (after the first frame, off the UI thread; again on the way out,
+        for what came later: dialogs, the description). Each cache writes only when it has something new."""
         if self._css_cache is not None:
             self._css_cache.save()
             code_cache.save()
